@@ -1,0 +1,149 @@
+"""Text preparation for the models: the customer's own words, normalized.
+
+The original text is never changed; stages read the prepared forms:
+``prepared_text`` (HTML removed, Unicode-normalized, quoted replies, signatures and
+disclaimers cut) and ``folded_text`` (lowercase, without diacritics), which lets
+"nisam dobio paket" and "nisam dobio paket" with diacritics share features.
+"""
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+from typing import Mapping
+
+import numpy as np
+
+from ._batch import Batch
+
+#: Characters the models see at most; longer texts are cut and flagged.
+MAX_MODEL_CHARS = 5000
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_TAG_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>|&[a-zA-Z]{2,8};|&#\d{2,6};")
+_DROP_BLOCKS = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.I | re.S)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BLOCKQUOTE = re.compile(r"<blockquote\b.*?</blockquote\s*>", re.I | re.S)
+_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6]|p|div|li|tr|h[1-6])\b[^>]*>", re.I)
+_TAGS = re.compile(r"<[^>]{0,2000}>")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+_EXTRA_FOLD = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O",
+                             "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                             "ı": "i", "ħ": "h", "þ": "th", "ð": "d"})
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    raw = json.loads(resources.files("triage.rules").joinpath("text_cleanup.json").read_text("utf-8"))
+
+    def union(patterns: list[str]) -> re.Pattern:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+    return {
+        "quote": union(raw["quote_headers"]),
+        "block_start": union(raw["header_block_starters"]),
+        "block_follow": re.compile(raw["header_block_followers"], re.I),
+        "signature": union(raw["signature_markers"]),
+        "valediction": union(raw["valedictions"]),
+        "disclaimer": union(raw["disclaimers"]),
+    }
+
+
+def html_to_text(text: str) -> str:
+    """Readable text of an HTML fragment or page: blocks become lines, entities decoded."""
+    text = _HTML_COMMENT.sub(" ", text)
+    text = _DROP_BLOCKS.sub(" ", text)
+    text = _BLOCKQUOTE.sub("\n", text)  # quoted earlier replies in HTML mail
+    text = _BREAKS.sub("\n", text)
+    text = _TAGS.sub(" ", text)
+    return html.unescape(text)
+
+
+def normalize(text: str) -> str:
+    """NFKC, no zero-width characters, one space between words, at most one blank line."""
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def strip_quotes_and_signatures(text: str) -> str:
+    """The customer's own words: cut quoted replies, signatures, closings and disclaimers.
+
+    Never returns an empty string for a non-empty input: if everything would be cut
+    (a message that is only a quote), the text is kept whole.
+    """
+    if "\n" not in text and ">" not in text:
+        return text
+    rules = _rules()
+    lines = text.split("\n")
+    kept: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith(">"):
+            continue
+        if not line:
+            kept.append(line)
+            continue
+        if i > 0 and (rules["quote"].match(line) or rules["disclaimer"].match(line)):
+            break
+        if i > 0 and rules["block_start"].match(line) and any(
+            rules["block_follow"].match(nxt) for nxt in lines[i + 1:i + 4]
+        ):
+            break
+        if i > 0 and rules["signature"].match(line):
+            break
+        kept.append(line)
+    # A closing ("Best regards,") within the last lines ends the message.
+    for j in range(max(1, len(kept) - 6), len(kept)):
+        if rules["valediction"].match(kept[j]):
+            kept = kept[:j]
+            break
+    out = "\n".join(kept).strip()
+    return out or text
+
+
+def fold(text: str) -> str:
+    """Lowercase without diacritics: 'Nemůžu se přihlásit' -> 'nemuzu se prihlasit'."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def prepare(text: str, subject: str | None = None) -> tuple[str, bool]:
+    """Prepared text of one message and whether it was truncated for the models."""
+    if _TAG_HINT.search(text):
+        text = html_to_text(text)
+    text = strip_quotes_and_signatures(normalize(text))
+    if subject:
+        subject = normalize(str(subject))
+        if subject and subject.lower() not in text.lower():
+            text = f"{subject}\n{text}"
+    truncated = len(text) > MAX_MODEL_CHARS
+    if truncated:
+        text = text[:MAX_MODEL_CHARS]
+    return text, truncated
+
+
+class TextPreparer:
+    """Stage: writes ``prepared_text``, ``folded_text`` and ``truncated``."""
+
+    name = "prepare"
+    reads = ("text", "subject")
+    writes = ("prepared_text", "folded_text", "truncated")
+    output_keys = ()
+
+    def predict(self, batch: Batch) -> Mapping[str, np.ndarray]:
+        texts, subjects = batch["text"], batch["subject"]
+        prepared = np.empty(batch.n, dtype=object)
+        folded = np.empty(batch.n, dtype=object)
+        truncated = np.zeros(batch.n, dtype=bool)
+        for i in range(batch.n):
+            subject = subjects[i] if isinstance(subjects[i], str) else None
+            prepared[i], truncated[i] = prepare(texts[i], subject)
+            folded[i] = fold(prepared[i])
+        return {"prepared_text": prepared, "folded_text": folded, "truncated": truncated}

@@ -1,0 +1,111 @@
+"""Triager: the public entry point. Builds the pipeline once, then triages batches."""
+from __future__ import annotations
+
+from typing import Any, Iterable, Iterator, Sequence
+
+from ._batch import Batch
+from ._language import DEFAULT_LANGUAGES, LanguageIdentifier
+from ._pipeline import Pipeline
+from ._records import Message, coerce_record
+from ._results import TriageResult, iter_rows, results_from_batch
+from ._text import TextPreparer
+
+
+def _records_of(messages: Any) -> Iterator[Any]:
+    """Rows of a pandas DataFrame, a pyarrow Table or RecordBatch, or any iterable."""
+    if hasattr(messages, "to_pylist"):  # pyarrow Table / RecordBatch
+        return iter(messages.to_pylist())
+    if hasattr(messages, "to_dict") and hasattr(messages, "columns"):  # pandas DataFrame
+        return iter(messages.to_dict(orient="records"))
+    if isinstance(messages, (str, bytes)):
+        raise TypeError("triage_batch takes an iterable of messages; use triage() for one text")
+    return iter(messages)
+
+
+class Triager:
+    """Triage customer messages: language, sentiment, urgency, topic, team and KB.
+
+    Parameters are stored as given; models, teams and the KB load on first use.
+
+    teams: path of a teams file (YAML/JSON) or None for the shipped default.
+    kb: path of a knowledge base (JSONL or folder) or None for the shipped default.
+    model: directory of a model trained with ``triage train`` or None for the default.
+    languages: candidate languages for detection (ISO 639-1 codes).
+    language_backend: 'lingua' (default), 'lingua-low', 'py3langid' or 'langdetect'.
+    batch_size: rows per internal batch in :meth:`triage_batch`.
+    """
+
+    def __init__(
+        self,
+        teams: str | None = None,
+        kb: str | None = None,
+        model: str | None = None,
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        language_backend: str = "lingua",
+        batch_size: int = 2048,
+    ) -> None:
+        self.teams = teams
+        self.kb = kb
+        self.model = model
+        self.languages = tuple(languages)
+        self.language_backend = language_backend
+        self.batch_size = batch_size
+        self._pipeline: Pipeline | None = None
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            self._pipeline = Pipeline(self._stages())
+        return self._pipeline
+
+    def _stages(self) -> list:
+        return [
+            TextPreparer(),
+            LanguageIdentifier(self.languages, backend=self.language_backend),
+        ]
+
+    @property
+    def output_keys(self) -> tuple[str, ...]:
+        return self.pipeline.output_keys
+
+    def run_batch(self, batch: Batch) -> Batch:
+        """Run every stage over a batch of input columns (the vectorized core)."""
+        return self.pipeline.run(batch)
+
+    def triage_records(self, records: Sequence[dict]) -> Iterator[dict]:
+        """Output rows (contract dicts) for already-normalized records, in order."""
+        batch = self.run_batch(Batch.from_records(records))
+        return iter_rows(batch, self.output_keys)
+
+    def triage_batch(self, messages: Iterable[Any]) -> list[TriageResult]:
+        """One result per message, in input order; bad records carry ``error``."""
+        results: list[TriageResult] = []
+        chunk: list[dict] = []
+        for position, raw in enumerate(_records_of(messages), 1):
+            chunk.append(coerce_record(raw, position))
+            if len(chunk) >= self.batch_size:
+                results.extend(self._triage_chunk(chunk))
+                chunk = []
+        if chunk:
+            results.extend(self._triage_chunk(chunk))
+        return results
+
+    def _triage_chunk(self, records: list[dict]) -> list[TriageResult]:
+        batch = self.run_batch(Batch.from_records(records))
+        return results_from_batch(batch, self.output_keys)
+
+    def triage(
+        self,
+        text: str,
+        *,
+        id: Any = None,
+        subject: str | None = None,
+        channel: str | None = None,
+        customer: str | None = None,
+        received_at: str | None = None,
+    ) -> TriageResult:
+        """Triage one message: a batch of one through the same core."""
+        msg = Message(text=text, id=id, subject=subject, channel=channel,
+                      customer=customer, received_at=received_at)
+        return self._triage_chunk([coerce_record(msg, 1)])[0]
