@@ -81,11 +81,12 @@ class Batch:
             src = part[name]
             if hasattr(src, "tocsr"):
                 continue  # matrices are internal features, never output
+            shape = (self.n,) + src.shape[1:]
             if src.dtype == object:
-                full = np.empty(self.n, dtype=object)
+                full = np.empty(shape, dtype=object)
             elif np.issubdtype(src.dtype, np.floating):
-                full = np.full(self.n, np.nan, dtype=src.dtype)
+                full = np.full(shape, np.nan, dtype=src.dtype)
             else:
-                full = np.zeros(self.n, dtype=src.dtype)
+                full = np.zeros(shape, dtype=src.dtype)
             full[rows] = src
             self._columns[name] = full

@@ -25,7 +25,53 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--languages", help="comma-separated candidate languages, e.g. en,de,hr")
     run.add_argument("--batch-size", type=int, default=2048, help="records per batch (default 2048)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
+
+    train = sub.add_parser("train", help="train a model on labelled messages (any label set)")
+    train.add_argument("data", metavar="DATA", help="labelled .jsonl/.csv, or a corpus folder with */train.jsonl")
+    train.add_argument("-o", "--output", required=True, metavar="DIR", help="model directory to write")
+    train.add_argument("--label", action="append", choices=("topic", "urgency", "sentiment"),
+                       help="label column to learn (repeatable; default: all present)")
+    train.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
+
+    ev = sub.add_parser("eval", help="accuracy and macro-F1 per label and language, with confusion matrices")
+    ev.add_argument("data", metavar="DATA", help="labelled .jsonl/.csv, or a corpus folder with */test.jsonl")
+    ev.add_argument("--model", help="model directory (default: the shipped model)")
+    ev.add_argument("--json", metavar="FILE", help="also write the full report as JSON")
     return p
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from ._errors import TriageError
+    from ._training import LABELS, train
+
+    log = (lambda _: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+    try:
+        report = train(args.data, args.output, labels=args.label or LABELS, log=log)
+    except TriageError as exc:
+        return _fail(str(exc))
+    for head, entry in report.items():
+        if isinstance(entry, dict):
+            print(f"{head}: dev macro-F1 {entry['dev_macro_f1']:.3f} (l2 {entry['l2']:g}, "
+                  f"temperature {entry['temperature']:.2f}, {entry['n_train']} train / {entry['n_dev']} dev)")
+    print(f"model written to {args.output}")
+    return 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from ._errors import TriageError
+    from ._training import evaluate, format_report
+
+    try:
+        report = evaluate(args.data, args.model)
+    except TriageError as exc:
+        return _fail(str(exc))
+    print(format_report(report))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(report, f, indent=2, ensure_ascii=False)
+    return 0
 
 
 def _fail(message: str) -> int:
@@ -85,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    handlers = {"run": _cmd_run}
+    handlers = {"run": _cmd_run, "train": _cmd_train, "eval": _cmd_eval}
     return handlers[args.command](args)
 
 

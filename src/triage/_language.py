@@ -1,7 +1,7 @@
 """Language identification stage and the detector back-ends it can use.
 
-The default back-end was chosen by measurement (see benchmarks/language/): lingua,
-restricted to the deployment's languages. The candidate set is configuration:
+The default back-end was chosen by measurement (see benchmarks/language/): a weighted
+mean of lingua and py3langid, restricted to the deployment's languages. The candidate set is configuration:
 a deployment that serves Bosnian or Serbian lists ``bs``/``sr``; otherwise
 Croatian-Bosnian-Serbian Latin text is reported as ``hr`` (taxonomy.md).
 """
@@ -37,16 +37,30 @@ def script_screen(text: str) -> tuple[bool, float]:
     return True, sum(map(_is_latin, letters)) / len(letters)
 
 
-class LinguaBackend:
+class _Backend:
+    """A detector gives a probability for each candidate language (rows x languages)."""
+
+    languages: tuple[str, ...]
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def detect(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+        s = self.scores(texts)
+        best = s.argmax(axis=1)
+        codes = [self.languages[j] if s[i, j] > 0 else UNDETERMINED for i, j in enumerate(best)]
+        return codes, s[np.arange(len(texts)), best]
+
+
+class LinguaBackend(_Backend):
     """lingua-language-detector restricted to the candidate languages."""
 
     def __init__(self, languages: Sequence[str], low_accuracy: bool = False) -> None:
-        try:
-            from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-        except ImportError as exc:  # pragma: no cover - a core dependency
-            raise MissingExtraError("lingua-language-detector", "lingua", "language detection") from exc
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+        self.languages = tuple(languages)
         langs = []
-        for code in languages:
+        for code in self.languages:
             try:
                 langs.append(Language.from_iso_code_639_1(IsoCode639_1.from_str(code)))
             except (ValueError, AttributeError) as exc:
@@ -57,72 +71,89 @@ class LinguaBackend:
         if low_accuracy:
             builder = builder.with_low_accuracy_mode()
         self._detector = builder.build()
+        self._index = {lang: self.languages.index(lang.iso_code_639_1.name.lower()) for lang in langs}
 
-    def detect(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        ranked = self._detector.compute_language_confidence_values_in_parallel(list(texts))
-        codes, conf = [], np.zeros(len(texts))
-        for i, values in enumerate(ranked):
-            if values:
-                codes.append(values[0].language.iso_code_639_1.name.lower())
-                conf[i] = values[0].value
-            else:
-                codes.append(UNDETERMINED)
-        return codes, conf
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.languages)))
+        for i, values in enumerate(self._detector.compute_language_confidence_values_in_parallel(list(texts))):
+            for v in values:
+                out[i, self._index[v.language]] = v.value
+        return out
 
 
-class Py3LangidBackend:
+class Py3LangidBackend(_Backend):
     """py3langid (naive Bayes over byte n-grams) restricted to the candidates."""
 
     def __init__(self, languages: Sequence[str]) -> None:
-        try:
-            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-        except ImportError as exc:
-            raise MissingExtraError("py3langid", "bench", "the py3langid back-end") from exc
-        self._ident = LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-        self._ident.set_languages(list(languages))
+        from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier as _Ident
 
-    def detect(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        out = [self._ident.classify(t) for t in texts]
-        return [c for c, _ in out], np.array([p for _, p in out], dtype=float)
+        self.languages = tuple(languages)
+        self._ident = _Ident.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+        unknown = set(self.languages) - set(self._ident.nb_classes)
+        if unknown:
+            raise ConfigError(f"languages {sorted(unknown)} are not supported by py3langid")
+        self._ident.set_languages(list(self.languages))
+        self._index = {c: i for i, c in enumerate(self.languages)}
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), len(self.languages)))
+        for i, text in enumerate(texts):
+            for code, p in self._ident.rank(text):
+                out[i, self._index[code]] = p
+        return out
 
 
-class LangdetectBackend:
-    """langdetect (seeded), candidates enforced by picking the best allowed language."""
+class EnsembleBackend(_Backend):
+    """Weighted mean of lingua and py3langid probabilities: lingua is better on short
+    text, py3langid on Czech and Slovak typed without diacritics (benchmarks/language)."""
+
+    def __init__(self, languages: Sequence[str], lingua_weight: float = 0.4) -> None:
+        self.languages = tuple(languages)
+        self.lingua_weight = lingua_weight
+        self._lingua = LinguaBackend(languages)
+        self._langid = Py3LangidBackend(languages)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        w = self.lingua_weight
+        return w * self._lingua.scores(texts) + (1 - w) * self._langid.scores(texts)
+
+
+class LangdetectBackend(_Backend):
+    """langdetect (seeded), probabilities of the candidate languages only."""
 
     def __init__(self, languages: Sequence[str], seed: int = 0) -> None:
         try:
-            from langdetect.detector_factory import DetectorFactory, init_factory
+            from langdetect.detector_factory import init_factory
         except ImportError as exc:
             raise MissingExtraError("langdetect", "bench", "the langdetect back-end") from exc
         init_factory()
         from langdetect import detector_factory
 
-        self._factory: DetectorFactory = detector_factory._factory
-        self._languages = set(languages)
+        self._factory = detector_factory._factory
+        self.languages = tuple(languages)
+        self._index = {c: i for i, c in enumerate(self.languages)}
         self._seed = seed
 
-    def detect(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
         from langdetect.lang_detect_exception import LangDetectException
 
-        codes, conf = [], np.zeros(len(texts))
+        out = np.zeros((len(texts), len(self.languages)))
         for i, text in enumerate(texts):
             det = self._factory.create()
             det.seed = self._seed
             det.append(text)
             try:
-                probs = [p for p in det.get_probabilities() if p.lang in self._languages]
+                for p in det.get_probabilities():
+                    if p.lang in self._index:
+                        out[i, self._index[p.lang]] = p.prob
             except LangDetectException:
-                probs = []
-            if probs:
-                codes.append(probs[0].lang)
-                conf[i] = probs[0].prob
-            else:
-                codes.append(UNDETERMINED)
-        return codes, conf
+                pass
+        return out
 
 
 BACKENDS = {
-    "lingua": lambda langs: LinguaBackend(langs),
+    "ensemble": EnsembleBackend,
+    "lingua": LinguaBackend,
     "lingua-low": lambda langs: LinguaBackend(langs, low_accuracy=True),
     "py3langid": Py3LangidBackend,
     "langdetect": LangdetectBackend,
@@ -137,7 +168,7 @@ class LanguageIdentifier:
     writes = ("language", "language_confidence")
     output_keys = ("language", "language_confidence")
 
-    def __init__(self, languages: Sequence[str] = DEFAULT_LANGUAGES, backend: str = "lingua") -> None:
+    def __init__(self, languages: Sequence[str] = DEFAULT_LANGUAGES, backend: str = "ensemble") -> None:
         if backend not in BACKENDS:
             raise ConfigError(f"unknown language backend {backend!r}; choose one of {sorted(BACKENDS)}")
         self.languages = tuple(dict.fromkeys(languages))

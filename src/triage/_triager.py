@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Iterator, Sequence
 
 from ._batch import Batch
+from ._classify import Classifier
 from ._language import DEFAULT_LANGUAGES, LanguageIdentifier
 from ._pipeline import Pipeline
 from ._records import Message, coerce_record
@@ -31,7 +32,8 @@ class Triager:
     kb: path of a knowledge base (JSONL or folder) or None for the shipped default.
     model: directory of a model trained with ``triage train`` or None for the default.
     languages: candidate languages for detection (ISO 639-1 codes).
-    language_backend: 'lingua' (default), 'lingua-low', 'py3langid' or 'langdetect'.
+    language_backend: 'ensemble' (default: lingua + py3langid), 'lingua', 'lingua-low',
+        'py3langid' or 'langdetect' (the last needs the [bench] extra).
     batch_size: rows per internal batch in :meth:`triage_batch`.
     """
 
@@ -42,7 +44,7 @@ class Triager:
         model: str | None = None,
         *,
         languages: Sequence[str] = DEFAULT_LANGUAGES,
-        language_backend: str = "lingua",
+        language_backend: str = "ensemble",
         batch_size: int = 2048,
     ) -> None:
         self.teams = teams
@@ -63,6 +65,7 @@ class Triager:
         return [
             TextPreparer(),
             LanguageIdentifier(self.languages, backend=self.language_backend),
+            Classifier(self.model),
         ]
 
     @property
@@ -79,11 +82,14 @@ class Triager:
         return iter_rows(batch, self.output_keys)
 
     def triage_batch(self, messages: Iterable[Any]) -> list[TriageResult]:
-        """One result per message, in input order; bad records carry ``error``."""
+        """One result per message, in input order; bad records carry ``error``.
+
+        A message is a dict with the input keys, a :class:`Message`, or a plain string.
+        """
         results: list[TriageResult] = []
         chunk: list[dict] = []
         for position, raw in enumerate(_records_of(messages), 1):
-            chunk.append(coerce_record(raw, position))
+            chunk.append(coerce_record({"text": raw} if isinstance(raw, str) else raw, position))
             if len(chunk) >= self.batch_size:
                 results.extend(self._triage_chunk(chunk))
                 chunk = []

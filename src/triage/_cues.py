@@ -1,0 +1,64 @@
+"""Urgency cues: per-language patterns (rules/urgency_cues.json) matched over a whole
+batch at once, with negation ("no one was hurt", "nije hitno") cancelling a cue."""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Sequence
+
+import numpy as np
+
+LEVELS = ("low", "medium", "high", "critical")
+_SEP = "\n\x00\n"
+
+
+@lru_cache(maxsize=1)
+def load_cue_rules() -> dict:
+    return json.loads(resources.files("triage.rules").joinpath("urgency_cues.json").read_text("utf-8"))
+
+
+class CueMatcher:
+    """Finds urgency cues; ``categories`` fixes the column order of the hit matrix."""
+
+    def __init__(self, rules: dict | None = None) -> None:
+        rules = rules or load_cue_rules()
+        self.categories: tuple[str, ...] = tuple(rules["levels"])
+        self.levels = {c: LEVELS.index(rules["levels"][c]) for c in self.categories}
+        self.window = int(rules.get("negation_window_chars", 28))
+        self._patterns: dict[str, re.Pattern] = {}
+        for lang, cats in rules["cues"].items():
+            parts = [f"(?P<{cat}>{'|'.join(pats)})" for cat, pats in cats.items() if pats]
+            self._patterns[lang] = re.compile("|".join(parts))
+        self._negators = {lang: re.compile(p) for lang, p in rules["negators"].items()}
+
+    def match(self, folded: Sequence[str], languages: Sequence[str]) -> tuple[np.ndarray, list[list[str]]]:
+        """Hit counts (rows x categories) and, per row, the categories that fired."""
+        n = len(folded)
+        hits = np.zeros((n, len(self.categories)), dtype=np.float32)
+        fired: list[list[str]] = [[] for _ in range(n)]
+        col = {c: i for i, c in enumerate(self.categories)}
+        languages = np.asarray(languages, dtype=object)
+        groups = [("any", np.arange(n))]
+        for lang in sorted(set(languages.tolist()) & set(self._patterns)):
+            if lang != "any":
+                groups.append((lang, np.flatnonzero(languages == lang)))
+        for lang, rows in groups:
+            if rows.size == 0:
+                continue
+            texts = [folded[i] for i in rows]
+            joined = _SEP.join(texts)
+            starts = np.cumsum([0] + [len(t) + len(_SEP) for t in texts[:-1]])
+            for m in self._patterns[lang].finditer(joined):
+                k = int(np.searchsorted(starts, m.start(), side="right") - 1)
+                row = int(rows[k])
+                before = joined[max(starts[k], m.start() - self.window):m.start()]
+                neg_langs = {languages[row], "en"}
+                if any(self._negators[nl].search(before) for nl in neg_langs if nl in self._negators):
+                    continue
+                cat = m.lastgroup
+                hits[row, col[cat]] += 1
+                if cat not in fired[row]:
+                    fired[row].append(cat)
+        return hits, fired

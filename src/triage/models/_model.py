@@ -1,0 +1,189 @@
+"""TriageModel: one featurization, one calibrated linear head per label (topic, urgency,
+sentiment, or a user's own label set), saved without pickle."""
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from .._cues import LEVELS, CueMatcher
+from .._errors import ConfigError
+from .._version import __version__
+from ._artifacts import load_arrays, read_manifest, save_arrays, write_manifest
+from ._featurizer import SHAPE_FEATURES, Featurizer, shape_features
+from ._linear import fit_softmax, fit_temperature, softmax
+
+FORMAT = "triage-model"
+FORMAT_VERSION = 1
+WEIGHTS = "weights.npz"
+L2_GRID = (1e-5, 3e-5, 1e-4, 3e-4)
+#: A cue category becomes an urgency floor when at least this share of the training
+#: messages where it fires are at least as urgent as its level.
+CUE_FLOOR_PRECISION = 0.8
+CUE_FLOOR_MIN_SUPPORT = 5
+
+
+def is_dev(ids: Sequence, fraction: int = 10) -> np.ndarray:
+    """Deterministic dev split by a hash of the id (1 in ``fraction``)."""
+    return np.array([zlib.crc32(str(i).encode("utf-8")) % fraction == 0 for i in ids])
+
+
+def macro_f1(y: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
+    f1s = []
+    for c in range(n_classes):
+        tp = np.sum((pred == c) & (y == c))
+        fp = np.sum((pred == c) & (y != c))
+        fn = np.sum((pred != c) & (y == c))
+        if tp + fp + fn:
+            f1s.append(2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(f1s)) if f1s else 0.0
+
+
+class TriageModel:
+    """Fitted state ends in ``_``; the constructor only stores configuration."""
+
+    def __init__(self, featurizer: Featurizer | None = None, l2_grid: Sequence[float] = L2_GRID) -> None:
+        self.featurizer = featurizer or Featurizer()
+        self.l2_grid = tuple(l2_grid)
+
+    # -- features ---------------------------------------------------------------------
+    def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str]):
+        hits, fired = self._cues().match(folded, languages)
+        extra = np.hstack([np.log1p(hits), shape_features(prepared)])
+        return extra, hits, fired
+
+    def _cues(self) -> CueMatcher:
+        if getattr(self, "_cue_matcher", None) is None:
+            self._cue_matcher = CueMatcher()
+        return self._cue_matcher
+
+    # -- training ---------------------------------------------------------------------
+    def fit(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str],
+            labels: Mapping[str, Sequence[str]], ids: Sequence, log=None) -> dict:
+        """Fit every head; returns dev-set figures. Labels of None are skipped per head."""
+        say = log or (lambda *_: None)
+        dev = is_dev(ids)
+        if dev.all() or not dev.any():
+            dev = np.zeros(len(ids), dtype=bool)
+            dev[::10] = True
+        self.featurizer.fit([f for f, d in zip(folded, dev) if not d])
+        extra, hits, _ = self._extra(prepared, folded, languages)
+        x_all = self.featurizer.transform(folded, extra)
+        self.cue_categories_ = list(self._cues().categories)
+        self.heads_: dict[str, dict] = {}
+        report: dict = {}
+        for head, raw in labels.items():
+            raw = np.asarray(raw, dtype=object)
+            has = np.array([v is not None and v == v and str(v) != "" for v in raw])
+            names = sorted({str(v) for v in raw[has]})
+            if head == "urgency" and set(names) <= set(LEVELS):
+                names = [lv for lv in LEVELS if lv in names]
+            if head == "sentiment" and set(names) <= {"negative", "neutral", "positive"}:
+                names = [s for s in ("negative", "neutral", "positive") if s in names]
+            if len(names) < 2:
+                raise ConfigError(f"label {head!r} needs at least two distinct values, found {names}")
+            index = {n: i for i, n in enumerate(names)}
+            y = np.array([index[str(v)] if h else -1 for v, h in zip(raw, has)])
+            tr, dv = has & ~dev, has & dev
+            best = None
+            for l2 in self.l2_grid:
+                w, b = fit_softmax(x_all[tr], y[tr], len(names), l2)
+                logits = np.asarray(x_all[dv] @ w) + b
+                score = macro_f1(y[dv], logits.argmax(1), len(names))
+                say(f"  {head}: l2={l2:g} dev macro-F1={score:.3f}")
+                if best is None or score > best[0] + 1e-9:
+                    best = (score, l2, logits)
+            score, l2, logits = best
+            temperature = fit_temperature(logits, y[dv])
+            w, b = fit_softmax(x_all[has], y[has], len(names), l2)
+            self.heads_[head] = {"labels": names, "w": w, "b": b, "temperature": temperature, "l2": l2}
+            report[head] = {"dev_macro_f1": round(score, 4), "l2": l2, "temperature": round(temperature, 3),
+                            "n_train": int(tr.sum()), "n_dev": int(dv.sum())}
+        self.cue_floors_ = self._choose_cue_floors(hits, labels.get("urgency"))
+        report["cue_floors"] = self.cue_floors_
+        return report
+
+    def _choose_cue_floors(self, hits: np.ndarray, urgency) -> list[str]:
+        if urgency is None or "urgency" not in self.heads_ or self.heads_["urgency"]["labels"] != list(LEVELS):
+            return []
+        level = np.array([LEVELS.index(u) if u in LEVELS else -1 for u in urgency])
+        floors = []
+        matcher = self._cues()
+        for j, cat in enumerate(self.cue_categories_):
+            fired = (hits[:, j] > 0) & (level >= 0)
+            if fired.sum() < CUE_FLOOR_MIN_SUPPORT:
+                continue
+            precision = float(np.mean(level[fired] >= matcher.levels[cat]))
+            if precision >= CUE_FLOOR_PRECISION:
+                floors.append(cat)
+        return floors
+
+    # -- prediction -------------------------------------------------------------------
+    def predict(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str]):
+        """Calibrated probabilities per head and the urgency cues that fired per row."""
+        extra, hits, fired = self._extra(prepared, folded, languages)
+        x = self.featurizer.transform(folded, extra)
+        probs = {}
+        for head, h in self.heads_.items():
+            logits = np.asarray(x @ h["w"]) + h["b"]
+            probs[head] = softmax(logits / h["temperature"]).astype(np.float32)
+        return probs, fired
+
+    def cue_floor(self, fired: list[list[str]]) -> np.ndarray:
+        """Lowest urgency level each row must have from its cues (-1 when none)."""
+        matcher = self._cues()
+        floors = set(self.cue_floors_)
+        return np.array([max((matcher.levels[c] for c in cats if c in floors), default=-1) for cats in fired])
+
+    # -- files ------------------------------------------------------------------------
+    def save(self, directory: str | Path, training: dict | None = None) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = {"vocab": self.featurizer.vocab_.astype(np.int32), "idf": self.featurizer.idf_}
+        for head, h in self.heads_.items():
+            arrays[f"{head}.w"] = h["w"].astype(np.float16)
+            arrays[f"{head}.b"] = h["b"].astype(np.float32)
+        save_arrays(directory / WEIGHTS, arrays)
+        manifest = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "triage_version": __version__,
+            "featurizer": self.featurizer.config(),
+            "extra_features": {"cues": self.cue_categories_, "shape": list(SHAPE_FEATURES)},
+            "heads": {head: {"labels": h["labels"], "temperature": h["temperature"], "l2": h["l2"]}
+                      for head, h in self.heads_.items()},
+            "cue_floors": self.cue_floors_,
+            "training": training or {},
+            "files": {WEIGHTS: ""},
+        }
+        write_manifest(directory, manifest)
+
+    @classmethod
+    def read_manifest(cls, directory: str | Path) -> dict:
+        return read_manifest(Path(directory), FORMAT, FORMAT_VERSION)
+
+    @classmethod
+    def load(cls, directory: str | Path) -> "TriageModel":
+        directory = Path(directory)
+        manifest = cls.read_manifest(directory)
+        arrays = load_arrays(directory / WEIGHTS)
+        cfg = manifest["featurizer"]
+        model = cls(Featurizer(bits=cfg["bits"], char_range=tuple(cfg["char_range"]), min_df=cfg["min_df"],
+                               char_weight=cfg["char_weight"], word_weight=cfg["word_weight"]))
+        model.featurizer.set_state(arrays["vocab"], arrays["idf"])
+        model.cue_categories_ = manifest["extra_features"]["cues"]
+        if tuple(model.cue_categories_) != model._cues().categories:
+            from .._errors import ModelIntegrityError
+
+            raise ModelIntegrityError(
+                f"{directory} was trained with urgency cue categories {model.cue_categories_}, "
+                f"this triage has {list(model._cues().categories)}; retrain it with 'triage train'")
+        model.heads_ = {}
+        for head, meta in manifest["heads"].items():
+            model.heads_[head] = {"labels": meta["labels"], "w": arrays[f"{head}.w"].astype(np.float32),
+                                  "b": arrays[f"{head}.b"], "temperature": meta["temperature"],
+                                  "l2": meta["l2"]}
+        model.cue_floors_ = manifest.get("cue_floors", [])
+        return model

@@ -1,0 +1,82 @@
+import json
+import subprocess
+import sys
+
+import pytest
+
+from triage._cli import main
+
+
+def run_cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "triage._cli", *args], input=stdin,
+                          capture_output=True, text=True)
+
+
+def test_run_jsonl_keeps_order_ids_and_error_lines(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join([
+        json.dumps({"id": "x1", "text": "Moja narudžba nije stigla, molim provjerite."}),
+        "{broken",
+        json.dumps({"text": "Ich wurde zweimal belastet, bitte erstatten Sie den Betrag."}),
+        json.dumps({"id": "x4", "text": None}),
+        json.dumps({"id": "x5", "text": "   "}),
+    ]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["run", str(src), "-o", str(out), "--quiet"]) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["x1", 2, 3, "x4", "x5"]
+    assert rows[0]["language"] == "hr" and rows[2]["language"] == "de"
+    assert "not valid JSON" in rows[1]["error"] and set(rows[1]) == {"id", "error"}
+    assert rows[3]["error"] == "record has no 'text'" and rows[4]["error"] == "'text' is empty"
+    assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_output_format_follows_extension(tmp_path, fixtures, suffix):
+    out = tmp_path / f"out{suffix}"
+    assert main(["run", str(fixtures / "sample.csv"), "-o", str(out), "-q"]) == 0
+    if suffix == ".csv":
+        import csv
+
+        rows = list(csv.DictReader(out.open(encoding="utf-8")))
+        assert [r["id"] for r in rows] == ["c1", "c2", "c3"]
+        assert rows[0]["language"] == "en" and rows[2]["language"] == "de" and rows[1]["error"]
+    else:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(out)
+        assert table.column("id").to_pylist() == ["c1", "c2", "c3"]
+        assert table.column("language").to_pylist()[2] == "de"
+
+
+def test_mbox_and_eml_folder_end_to_end(tmp_path, fixtures):
+    out = tmp_path / "mail.jsonl"
+    assert main(["run", str(fixtures / "sample.mbox"), "-o", str(out), "-q"]) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r.get("language") for r in rows] == ["hr", "cs", None]
+    assert main(["run", str(fixtures / "eml"), "-o", str(out), "-q"]) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["language"] for r in rows] == ["pl", "et"]
+
+
+def test_stdin_to_stdout():
+    res = run_cli("run", "-", stdin='{"id": 7, "text": "Nemůžu se přihlásit do aplikace."}\n')
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["language"] == "cs"
+
+
+def test_cannot_run_at_all_is_one_line_without_traceback(tmp_path):
+    res = run_cli("run", str(tmp_path / "missing.jsonl"))
+    assert res.returncode == 2
+    assert res.stderr.strip().startswith("triage: error:") and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    res = run_cli("run", str(tmp_path / "x.docx"))
+    assert res.returncode == 2 and "cannot tell the format" in res.stderr
+
+
+def test_help_imports_no_models():
+    code = ("import sys; from triage._cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('lingua', 'py3langid', 'scipy', 'torch') if m in sys.modules))")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert res.stdout.strip().splitlines()[-1] == "[]"

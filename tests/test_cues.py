@@ -1,0 +1,33 @@
+from triage._cues import CueMatcher
+from triage._text import fold
+
+
+def fired(texts, langs):
+    _, out = CueMatcher().match([fold(t) for t in texts], langs)
+    return out
+
+
+def test_cues_fire_per_language_on_folded_text():
+    out = fired([
+        "Smells of gas since the new boiler was installed",
+        "Trebam račun do sutra, inače gubim posao",
+        "Píšu vám už potřetí a pořád nic",
+        "Pakk peab homseks kohal olema",
+        "Ich werde meinen Anwalt einschalten",
+    ], ["en", "hr", "cs", "et", "de"])
+    assert "safety" in out[0]
+    assert "deadline_24h" in out[1]
+    assert "repeat_contact" in out[2]
+    assert "deadline_24h" in out[3]
+    assert "legal_action" in out[4]
+
+
+def test_negation_cancels_a_cue():
+    out = fired(["Nothing caught fire, it just stopped working", "Srećom nitko nije ozlijeđen",
+                 "Nije mi jasno zašto, ali račun mi treba najkasnije do sutra ujutro"], ["en", "hr", "hr"])
+    assert "safety" not in out[0] and "safety" not in out[1]
+    assert "deadline_24h" in out[2]  # the negator is too far from the cue to cancel it
+
+
+def test_plain_question_fires_nothing():
+    assert fired(["URGENT!!! what are your opening hours?"], ["en"]) == [[]]

@@ -1,0 +1,41 @@
+from triage._text import fold, html_to_text, prepare, strip_quotes_and_signatures
+
+
+def test_html_becomes_lines_and_entities_are_decoded():
+    text = html_to_text("<p>Dobar dan,</p><p>paket&nbsp;nije stigao &amp; nitko se ne javlja<br>Hvala</p>"
+                        "<style>p{color:red}</style><blockquote>stara poruka</blockquote>")
+    assert "Dobar dan," in text and "paket\xa0nije stigao & nitko" in text
+    assert "color" not in text and "stara poruka" not in text
+
+
+def test_quoted_replies_are_cut_in_many_languages():
+    cases = [
+        "My parcel is late.\n\nOn Mon, 12 Oct 2026 at 10:00, Shop <a@b.c> wrote:\n> We are sorry",
+        "Paket kasni.\n\nDne 12. 10. 2026 v 10:00 Obchod <a@b.c> napsal(a):\nStará zpráva",
+        "Paket kasni.\n\nAm 12.10.2026 um 10:00 schrieb Shop <a@b.c>:\nAlte Nachricht",
+        "Paket kasni.\n\n-----Original Message-----\nFrom: Shop\nOld text",
+        "Paket kasni.\n\nLe lun. 12 oct. 2026 à 10:00, Shop <a@b.c> a écrit :\nAncien",
+        "Paket kasni.\n\nW dniu 12.10.2026 o 10:00 Sklep <a@b.c> napisał(a):\nStara",
+        "Paket kasni.\n\nFrom: Shop <a@b.c>\nSent: Monday\nTo: me\nSubject: Re: order\nOld",
+        "Paket kasni.\n\nE-pood <a@b.c> kirjutas:\nVana kiri",
+    ]
+    for text in cases:
+        assert strip_quotes_and_signatures(text).splitlines()[0] in ("My parcel is late.", "Paket kasni.")
+        assert len(strip_quotes_and_signatures(text).splitlines()) == 1, text
+
+
+def test_signatures_and_closings_are_cut_but_never_everything():
+    assert strip_quotes_and_signatures("Refund please.\n\nBest regards,\nJohn Smith\n+44 20 1234") == "Refund please."
+    assert strip_quotes_and_signatures("Nemam internet.\n\nPoslano s mog iPhonea") == "Nemam internet."
+    assert strip_quotes_and_signatures("> only a quote") == "> only a quote"
+
+
+def test_fold_removes_diacritics_and_case():
+    assert fold("Nemůžu se PŘIHLÁSIT, łódź, Đuro, Straße, õun") == "nemuzu se prihlasit, lodz, duro, strasse, oun"
+
+
+def test_prepare_adds_subject_and_flags_truncation():
+    text, truncated = prepare("x" * 6000, "Invoice")
+    assert text.startswith("Invoice\n") and truncated
+    text, truncated = prepare("Hello <b>there</b>", None)
+    assert text == "Hello there" and not truncated
