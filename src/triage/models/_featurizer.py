@@ -88,9 +88,10 @@ class Featurizer:
         scale = (weight / norms).astype(np.float32)
         return sp.csr_matrix(out.multiply(scale[:, None]))
 
-    def transform(self, folded: Sequence[str], extra: np.ndarray | None = None) -> sp.csr_matrix:
+    def transform(self, folded: Sequence[str], extra=None) -> sp.csr_matrix:
+        """Features of folded texts; ``extra`` columns (dense or sparse) are appended."""
         words, chars = self._hashed(folded)
         x = self._weigh(words, self.word_weight) + self._weigh(chars, self.char_weight)
         if extra is not None and extra.shape[1]:
-            x = sp.hstack([x, sp.csr_matrix(extra.astype(np.float32))], format="csr")
+            x = sp.hstack([x, sp.csr_matrix(extra, dtype=np.float32)], format="csr")
         return x

@@ -7,7 +7,9 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 import numpy as np
+import scipy.sparse as sp
 
+from .._concepts import ConceptMatcher, lexicon_digest
 from .._cues import LEVELS, CueMatcher
 from .._errors import ConfigError
 from .._version import __version__
@@ -23,6 +25,8 @@ L2_GRID = (1e-5, 3e-5, 1e-4, 3e-4)
 #: messages where it fires are at least as urgent as its level.
 CUE_FLOOR_PRECISION = 0.8
 CUE_FLOOR_MIN_SUPPORT = 5
+#: Weight of the concept block next to the word and character blocks (each L2 = 1).
+CONCEPT_WEIGHT = 1.0
 
 
 def is_dev(ids: Sequence, fraction: int = 10) -> np.ndarray:
@@ -50,9 +54,20 @@ class TriageModel:
 
     # -- features ---------------------------------------------------------------------
     def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str]):
+        """Dense cue and shape features, and sparse concept features (L2-normalized)."""
         hits, fired = self._cues().match(folded, languages)
         extra = np.hstack([np.log1p(hits), shape_features(prepared)])
-        return extra, hits, fired
+        concepts = self._concepts().counts(folded)
+        concepts.data = np.log1p(concepts.data)
+        norms = np.sqrt(np.asarray(concepts.multiply(concepts).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        concepts = sp.csr_matrix(concepts.multiply((CONCEPT_WEIGHT / norms)[:, None]))
+        return sp.hstack([sp.csr_matrix(extra.astype(np.float32)), concepts], format="csr"), hits, fired
+
+    def _concepts(self) -> ConceptMatcher:
+        if getattr(self, "_concept_matcher", None) is None:
+            self._concept_matcher = ConceptMatcher()
+        return self._concept_matcher
 
     def _cues(self) -> CueMatcher:
         if getattr(self, "_cue_matcher", None) is None:
@@ -151,7 +166,8 @@ class TriageModel:
             "format_version": FORMAT_VERSION,
             "triage_version": __version__,
             "featurizer": self.featurizer.config(),
-            "extra_features": {"cues": self.cue_categories_, "shape": list(SHAPE_FEATURES)},
+            "extra_features": {"cues": self.cue_categories_, "shape": list(SHAPE_FEATURES),
+                               "concepts": len(self._concepts()), "concepts_sha256": lexicon_digest()},
             "heads": {head: {"labels": h["labels"], "temperature": h["temperature"], "l2": h["l2"]}
                       for head, h in self.heads_.items()},
             "cue_floors": self.cue_floors_,
@@ -180,6 +196,13 @@ class TriageModel:
             raise ModelIntegrityError(
                 f"{directory} was trained with urgency cue categories {model.cue_categories_}, "
                 f"this triage has {list(model._cues().categories)}; retrain it with 'triage train'")
+        extra = manifest["extra_features"]
+        if extra.get("concepts_sha256") != lexicon_digest():
+            from .._errors import ModelIntegrityError
+
+            raise ModelIntegrityError(
+                f"{directory} was trained with another concept lexicon than rules/concepts.json "
+                "of this triage; retrain it with 'triage train'")
         model.heads_ = {}
         for head, meta in manifest["heads"].items():
             model.heads_[head] = {"labels": meta["labels"], "w": arrays[f"{head}.w"].astype(np.float32),
