@@ -53,3 +53,9 @@ def test_candidate_set_is_configuration():
         LanguageIdentifier(backend="nope")
     with pytest.raises(ConfigError, match="not supported"):
         LanguageIdentifier(["en", "xx"]).detect(["hello there my friend"])
+
+
+def test_every_backend_agrees_on_plain_sentences():
+    for backend in ("ensemble-full", "in-domain", "lingua", "py3langid"):
+        codes, _ = LanguageIdentifier(backend=backend).detect([SAMPLES["de"], SAMPLES["et"], SAMPLES["pl"]])
+        assert list(codes) == ["de", "et", "pl"], backend

@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train a model on labelled messages (any label set)")
     train.add_argument("data", metavar="DATA", help="labelled .jsonl/.csv, or a corpus folder with */train.jsonl")
     train.add_argument("-o", "--output", required=True, metavar="DIR", help="model directory to write")
-    train.add_argument("--label", action="append", choices=("topic", "urgency", "sentiment"),
-                       help="label column to learn (repeatable; default: all present)")
+    train.add_argument("--label", action="append", choices=("topic", "urgency", "sentiment", "language"),
+                       help="label column to learn (repeatable; default: topic, urgency and sentiment "
+                            "where present); 'language' alone trains the in-domain language identifier")
     train.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     ev = sub.add_parser("eval", help="accuracy and macro-F1 per label and language, with confusion matrices")

@@ -1,7 +1,8 @@
 """Language identification stage and the detector back-ends it can use.
 
 The default back-end was chosen by measurement (see benchmarks/language/): a weighted
-mean of lingua and py3langid, restricted to the deployment's languages. The candidate set is configuration:
+mean of lingua, py3langid and a model trained on the corpora, restricted to the
+deployment's languages. The candidate set is configuration:
 a deployment that serves Bosnian or Serbian lists ``bs``/``sr``; otherwise
 Croatian-Bosnian-Serbian Latin text is reported as ``hr`` (taxonomy.md).
 """
@@ -22,6 +23,8 @@ DETECT_CHARS = 600
 MIN_LETTERS = 2
 #: Macro-language merges applied unless the deployment lists the merged code itself.
 MERGES = {"bs": "hr", "sr": "hr"}
+#: The ensemble trusts the in-domain model alone at or above this probability.
+CASCADE_CONFIDENT = 0.99
 
 
 def _is_latin(ch: str) -> bool:
@@ -103,19 +106,59 @@ class Py3LangidBackend(_Backend):
         return out
 
 
-class EnsembleBackend(_Backend):
-    """Weighted mean of lingua and py3langid probabilities: lingua is better on short
-    text, py3langid on Czech and Slovak typed without diacritics (benchmarks/language)."""
+def default_language_model_dir():
+    from pathlib import Path
 
-    def __init__(self, languages: Sequence[str], lingua_weight: float = 0.4) -> None:
+    return Path(__file__).resolve().parent / "models" / "language"
+
+
+class InDomainBackend(_Backend):
+    """The language model trained on the project's corpora (models/language/)."""
+
+    def __init__(self, languages: Sequence[str], model_dir=None) -> None:
+        from .models._language_model import LanguageModel
+
         self.languages = tuple(languages)
-        self.lingua_weight = lingua_weight
-        self._lingua = LinguaBackend(languages)
-        self._langid = Py3LangidBackend(languages)
+        self._model = LanguageModel.load(model_dir or default_language_model_dir())
+        self._cols = [(i, self._model.languages_.index(c)) for i, c in enumerate(self.languages)
+                      if c in self._model.languages_]
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        w = self.lingua_weight
-        return w * self._lingua.scores(texts) + (1 - w) * self._langid.scores(texts)
+        from ._text import fold
+
+        raw = self._model.scores([fold(t) for t in texts])
+        out = np.zeros((len(texts), len(self.languages)))
+        for i, j in self._cols:
+            out[:, i] = raw[:, j]
+        total = out.sum(axis=1, keepdims=True)
+        return np.divide(out, total, out=np.zeros_like(out), where=total > 0)
+
+
+class EnsembleBackend(_Backend):
+    """Weighted mean of three detectors' probabilities: lingua (best general detector on
+    short text), py3langid (better on Czech and Slovak without diacritics) and the
+    in-domain model trained on the corpora. Weights from benchmarks/language/."""
+
+    WEIGHTS = (0.2, 0.3, 0.5)
+
+    def __init__(self, languages: Sequence[str], confident: float = 1.0) -> None:
+        self.languages = tuple(languages)
+        self.confident = confident
+        self._lingua = LinguaBackend(languages)
+        self._langid = Py3LangidBackend(languages)
+        self._in_domain = InDomainBackend(languages)
+
+    def scores(self, texts: Sequence[str]) -> np.ndarray:
+        """The in-domain model answers alone where it is at least ``confident``; the
+        other detectors are asked only about the rest (the slow part)."""
+        w_lingua, w_langid, w_own = self.WEIGHTS
+        out = self._in_domain.scores(texts)
+        ask = np.flatnonzero(out.max(axis=1) < self.confident)
+        if ask.size:
+            sub = [texts[i] for i in ask]
+            out[ask] = (w_own * out[ask] + w_lingua * self._lingua.scores(sub)
+                        + w_langid * self._langid.scores(sub))
+        return out
 
 
 class LangdetectBackend(_Backend):
@@ -152,7 +195,9 @@ class LangdetectBackend(_Backend):
 
 
 BACKENDS = {
-    "ensemble": EnsembleBackend,
+    "ensemble": lambda langs: EnsembleBackend(langs, confident=CASCADE_CONFIDENT),
+    "ensemble-full": EnsembleBackend,
+    "in-domain": InDomainBackend,
     "lingua": LinguaBackend,
     "lingua-low": lambda langs: LinguaBackend(langs, low_accuracy=True),
     "py3langid": Py3LangidBackend,

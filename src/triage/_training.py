@@ -16,6 +16,8 @@ from ._readers import read_chunks
 from ._text import TextPreparer
 
 LABELS = ("topic", "urgency", "sentiment")
+#: ``--label language`` trains the in-domain language identifier instead.
+LANGUAGE_LABEL = "language"
 
 
 def data_files(data: str, split: str) -> list[Path]:
@@ -75,6 +77,8 @@ def train(data: str, out_dir: str, labels: Sequence[str] = LABELS,
           log: Callable[[str], None] = lambda _: None) -> dict:
     from .models._model import TriageModel
 
+    if list(labels) == [LANGUAGE_LABEL]:
+        return train_language(data, out_dir, log)
     bad = [lab for lab in labels if lab not in LABELS]
     if bad:
         raise ConfigError(f"--label must be one of {list(LABELS)}, not {bad}")
@@ -91,6 +95,22 @@ def train(data: str, out_dir: str, labels: Sequence[str] = LABELS,
     model.save(out_dir, training={"n_messages": len(records), "labels": present,
                                   "corpus_sha256": corpus_digest(files)})
     return report
+
+
+def train_language(data: str, out_dir: str, log: Callable[[str], None] = lambda _: None) -> dict:
+    """Fit the in-domain language identifier on records with a ``language`` column."""
+    from ._text import fold, prepare
+    from .models._language_model import LanguageModel
+
+    files = data_files(data, "train")
+    records = [r for r in load_labelled(files) if r.get("language")]
+    if len({r["language"] for r in records}) < 2:
+        raise ConfigError("training a language identifier needs a 'language' column with 2+ languages")
+    log(f"training the language identifier on {len(records)} messages from {len(files)} file(s)")
+    folded = [fold(prepare(r["text"], None)[0]) for r in records]
+    model = LanguageModel().fit(folded, [r["language"] for r in records])
+    model.save(out_dir, training={"n_messages": len(records), "corpus_sha256": corpus_digest(files)})
+    return {"languages": model.languages_}
 
 
 def _confusion(gold: list, pred: list, names: list[str]) -> list[list[int]]:
