@@ -53,11 +53,8 @@ def main(argv: list[str]) -> int:
     bad = 0
     for lang in langs:
         seen: set[str] = set()
-        for split in ("train", "test"):
-            path = ROOT / lang / f"{split}.jsonl"
-            if not path.exists():
-                print(f"{lang}/{split}: missing")
-                continue
+        for path in sorted((ROOT / lang).glob("*.jsonl")):
+            split = path.stem
             records, problems = check_file(path, seen)
             bad += len(problems)
             for p in problems[:20]:

@@ -21,10 +21,11 @@ LANGUAGE_LABEL = "language"
 
 
 def data_files(data: str, split: str) -> list[Path]:
-    """A labelled file, or for a corpus folder its ``*/{split}.jsonl`` files."""
+    """A labelled file, or for a corpus folder its ``*/{split}*.jsonl`` files
+    (``train.jsonl`` and further writers' ``train_b.jsonl``...)."""
     path = Path(data)
     if path.is_dir():
-        files = sorted(path.glob(f"*/{split}.jsonl")) or sorted(path.glob(f"{split}.jsonl"))
+        files = sorted(path.glob(f"*/{split}*.jsonl")) or sorted(path.glob(f"{split}*.jsonl"))
         if not files:
             raise InputFormatError(f"{data} has no */{split}.jsonl files")
         return files
