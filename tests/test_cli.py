@@ -80,3 +80,37 @@ def test_help_imports_no_models():
             "print(sorted(m for m in ('lingua', 'py3langid', 'scipy', 'torch') if m in sys.modules))")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert res.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_run_with_teams_where_capacity_binds(tmp_path):
+    teams = tmp_path / "teams.yaml"
+    teams.write_text(
+        "teams:\n"
+        "  - {name: hr-desk, languages: [hr], topics: [delivery, refund, billing, product_defect, technical, account,"
+        " service_quality, security_privacy, cancellation, general], capacity: 2, hours: '24/7'}\n")
+    src = tmp_path / "in.jsonl"
+    texts = ["Paket nije stigao već tri tjedna, gdje je?", "Netko mi upravo skida novac s računa, hitno!",
+             "Imate li radno vrijeme subotom?", "Račun za listopad je dvostruko naplaćen."]
+    src.write_text("".join(json.dumps({"id": i, "text": t, "received_at": "2026-11-20T10:00:00+01:00"},
+                                      ensure_ascii=False) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["run", str(src), "-o", str(out), "--teams", str(teams), "-q", "--batch-size", "1"]) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [0, 1, 2, 3]
+    assert sum(r["team"] == "hr-desk" for r in rows) == 2  # capacity holds across batches
+    levels = ["low", "medium", "high", "critical"]
+    taken = [levels.index(r["urgency"]) for r in rows if r["team"]]
+    left = [levels.index(r["urgency"]) for r in rows if not r["team"]]
+    assert min(taken) >= max(left)  # the more urgent messages claimed the slots
+    assert all(r["team_reason"] for r in rows)
+    assert any(r["team"] is None and "at capacity" in r["team_reason"] for r in rows)
+    assert all(r["sla_due"] for r in rows)
+
+
+def test_bad_teams_file_stops_before_work(tmp_path):
+    teams = tmp_path / "teams.yaml"
+    teams.write_text("teams: [{name: x, languages: [en], topics: [shoes], capacity: 1}]\n")
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "hello"}\n')
+    res = run_cli("run", str(src), "--teams", str(teams))
+    assert res.returncode == 2 and "unknown topic 'shoes'" in res.stderr and "Traceback" not in res.stderr

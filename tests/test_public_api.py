@@ -50,4 +50,12 @@ def test_contract_keys_of_a_single_message(triager):
 
 def test_stages_not_built_yet_are_absent_not_faked(triager):
     d = triager.triage("My invoice shows a double charge for October.").to_dict()
-    assert "team" not in d and "kb" not in d and "sla_due" not in d
+    assert "kb" not in d
+    assert d["team"] and d["team_reason"] and d["sla_due"] is None  # no received time, no deadline
+
+
+def test_routing_can_be_switched_off():
+    import triage
+
+    d = triage.Triager(teams=False).triage("My invoice shows a double charge.").to_dict()
+    assert "team" not in d and "sla_due" not in d

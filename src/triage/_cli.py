@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("data", metavar="DATA", help="labelled .jsonl/.csv, or a corpus folder with */test.jsonl")
     ev.add_argument("--model", help="model directory (default: the shipped model)")
     ev.add_argument("--json", metavar="FILE", help="also write the full report as JSON")
+
+    teams = sub.add_parser("teams", help="check a teams file")
+    teams_sub = teams.add_subparsers(dest="teams_command", metavar="ACTION")
+    check = teams_sub.add_parser("check", help="validate a teams file and list every problem")
+    check.add_argument("file", metavar="FILE")
+    check.add_argument("--model", help="model directory whose topics the teams must use")
+    check.add_argument("--languages", help="languages the deployment supports (default: the 11 defaults)")
     return p
 
 
@@ -96,28 +103,116 @@ def _cmd_run(args: argparse.Namespace) -> int:
         triager = Triager(teams=args.teams, kb=args.kb, model=args.model,
                           batch_size=args.batch_size, **kwargs)
         keys = triager.output_keys
+        triager.router  # a bad teams file fails here, before any work
         chunks = read_chunks(args.input, chunk_size=args.batch_size)
         writer = RowWriter(args.output, keys)
     except TriageError as exc:
         return _fail(str(exc))
     total = os.path.getsize(args.input) if os.path.isfile(args.input) else None
     progress = Progress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty(), total_bytes=total)
-    done = 0
     try:
-        for chunk in chunks:
-            writer.write(list(triager.triage_records(chunk)))
-            done += len(chunk)
-            progress.update(done)
+        router = triager.router
+        if router is None:
+            _run_streaming(triager, chunks, writer, progress)
+        else:
+            _run_routed(router, triager.per_message_pipeline, chunks, writer, progress)
         writer.close()
     except TriageError as exc:
         writer.abort()
         return _fail(str(exc))
     except KeyboardInterrupt:
         writer.abort()
-        print(f"\ntriage: interrupted after {done:,} records", file=sys.stderr)
+        print(f"\ntriage: interrupted after {progress.count:,} records", file=sys.stderr)
         return 130
     finally:
         progress.close()
+    return 0
+
+
+def _run_streaming(triager, chunks, writer, progress) -> None:
+    done = 0
+    for chunk in chunks:
+        writer.write(list(triager.triage_records(chunk)))
+        done += len(chunk)
+        progress.update(done)
+
+
+def _run_routed(router, pipeline, chunks, writer, progress) -> None:
+    """Routing needs every message at once (the most urgent claim slots first), so
+    pass 1 triages chunk by chunk into a spool file keeping only the routing columns,
+    pass 2 assigns teams over the whole dump, pass 3 merges them in input order."""
+    import json
+    import tempfile
+
+    import numpy as np
+
+    from ._batch import Batch
+    from ._results import iter_rows
+
+    from ._results import OUTPUT_ORDER
+
+    keys = pipeline.output_keys
+    cols: dict[str, list] = {k: [] for k in router.reads}
+    done = 0
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        for chunk in chunks:
+            batch = pipeline.run(Batch.from_records(chunk))
+            ok = batch.valid_rows()
+            for k in router.reads:
+                col = batch[k] if k in batch else np.full(batch.n, None, dtype=object)
+                cols[k].append(col[ok])
+            for row in iter_rows(batch, keys):
+                spool.write(json.dumps(row, ensure_ascii=False) + "\n")
+            done += len(chunk)
+            progress.update(done)
+        n_valid = sum(len(c) for c in cols["language"])
+        if n_valid:
+            routed = router.assign(*(np.concatenate(cols[k]) for k in router.reads))
+        else:
+            routed = {k: [] for k in router.writes}
+        spool.seek(0)
+        r, out = 0, []
+        for line in spool:
+            row = json.loads(line)
+            if "error" not in row:
+                for k in router.writes:
+                    value = routed[k][r]
+                    row[k] = value.item() if hasattr(value, "item") else value
+                r += 1
+                row = {k: row[k] for k in ("id", *OUTPUT_ORDER) if k in row}
+            out.append(row)
+            if len(out) >= 4096:
+                writer.write(out)
+                out = []
+        writer.write(out)
+
+
+def _cmd_teams(args: argparse.Namespace) -> int:
+    from ._errors import TriageError
+    from ._language import DEFAULT_LANGUAGES
+    from ._teams import coverage_problems, parse_teams, read_teams_file
+    from ._topics import DEFAULT_TOPICS
+
+    try:
+        data = read_teams_file(args.file)
+    except TriageError as exc:
+        return _fail(str(exc))
+    topics = list(DEFAULT_TOPICS)
+    if args.model:
+        from .models._model import TriageModel
+
+        topics = TriageModel.read_manifest(args.model)["heads"]["topic"]["labels"]
+    languages = [c.strip() for c in args.languages.split(",")] if args.languages else list(DEFAULT_LANGUAGES)
+    teams, problems = parse_teams(data, topics, args.file)
+    if not problems:
+        problems = coverage_problems(teams, topics, languages)
+    for p in problems:
+        print(f"problem: {p}")
+    if problems:
+        print(f"{len(problems)} problem(s) in {args.file}")
+        return 1
+    total = sum(t.capacity for t in teams)
+    print(f"{args.file}: {len(teams)} teams, {total} slots, every language and topic covered")
     return 0
 
 
@@ -132,7 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return EXIT_USAGE
-    handlers = {"run": _cmd_run, "train": _cmd_train, "eval": _cmd_eval}
+    if args.command == "teams" and getattr(args, "teams_command", None) is None:
+        parser.parse_args(["teams", "--help"])
+    handlers = {"run": _cmd_run, "train": _cmd_train, "eval": _cmd_eval, "teams": _cmd_teams}
     return handlers[args.command](args)
 
 

@@ -10,6 +10,7 @@ from ._pipeline import Pipeline
 from ._records import Message, coerce_record
 from ._results import TriageResult, iter_rows, results_from_batch
 from ._text import TextPreparer
+from ._topics import DEFAULT_TOPICS
 
 
 def _records_of(messages: Any) -> Iterator[Any]:
@@ -28,7 +29,9 @@ class Triager:
 
     Parameters are stored as given; models, teams and the KB load on first use.
 
-    teams: path of a teams file (YAML/JSON) or None for the shipped default.
+    teams: path of a teams file (YAML/JSON), a parsed mapping, None for the shipped
+        default, or False for no routing. Capacity is what each team can take now; each
+        ``triage_batch`` call (and each ``triage run``) assigns within it.
     kb: path of a knowledge base (JSONL or folder) or None for the shipped default.
     model: directory of a model trained with ``triage train`` or None for the default.
     languages: candidate languages for detection (ISO 639-1 codes).
@@ -39,7 +42,7 @@ class Triager:
 
     def __init__(
         self,
-        teams: str | None = None,
+        teams=None,
         kb: str | None = None,
         model: str | None = None,
         *,
@@ -54,19 +57,57 @@ class Triager:
         self.language_backend = language_backend
         self.batch_size = batch_size
         self._pipeline: Pipeline | None = None
+        self._router = None
 
     @property
     def pipeline(self) -> Pipeline:
+        """Every stage, routing included (routing assigns within each batch)."""
         if self._pipeline is None:
-            self._pipeline = Pipeline(self._stages())
+            stages = self._stages()
+            router = self.router
+            self._pipeline = Pipeline(stages + ([router] if router is not None else []))
         return self._pipeline
 
+    @property
+    def per_message_pipeline(self) -> Pipeline:
+        """The stages that need no view of other messages (all but routing)."""
+        stages = self.pipeline.stages
+        return Pipeline([s for s in stages if s is not self.router])
+
     def _stages(self) -> list:
-        return [
-            TextPreparer(),
-            LanguageIdentifier(self.languages, backend=self.language_backend),
-            Classifier(self.model),
-        ]
+        if getattr(self, "_stage_list", None) is None:
+            self._stage_list = [
+                TextPreparer(),
+                LanguageIdentifier(self.languages, backend=self.language_backend),
+                Classifier(self.model),
+            ]
+        return list(self._stage_list)
+
+    @property
+    def router(self):
+        """The routing stage, or None when routing is off or the model predicts no topics."""
+        if self._router is None and self.teams is not False:
+            from ._errors import ConfigError
+            from ._routing import Router
+            from ._teams import load_teams, read_teams_file
+
+            labels = self._stages()[-1].labels
+            if "topic" not in labels or "urgency" not in labels:
+                if self.teams is not None:
+                    raise ConfigError("routing needs a model that predicts topic and urgency")
+                return None
+            if self.teams is None and list(labels["topic"]) != sorted(DEFAULT_TOPICS):
+                return None  # the shipped teams speak the default taxonomy only
+            source = self.teams
+            data = source if isinstance(source, dict) else read_teams_file(source) if source else None
+            table = load_teams(data, labels["topic"]) if data is not None else load_teams(None, labels["topic"])
+            levels = (data or {}).get("service_levels") if data is not None else None
+            if data is None:
+                from ._teams import default_teams_path
+
+                levels = read_teams_file(default_teams_path()).get("service_levels")
+            self._router = Router(table, levels)
+        return self._router
 
     @property
     def output_keys(self) -> tuple[str, ...]:
