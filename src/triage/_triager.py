@@ -32,23 +32,27 @@ class Triager:
     teams: path of a teams file (YAML/JSON), a parsed mapping, None for the shipped
         default, or False for no routing. Capacity is what each team can take now; each
         ``triage_batch`` call (and each ``triage run``) assigns within it.
-    kb: path of a knowledge base (JSONL or folder) or None for the shipped default.
+    kb: path of a knowledge base (JSONL file or folder of Markdown articles), None for the
+        shipped default, or False for no suggestions.
     model: directory of a model trained with ``triage train`` or None for the default.
     languages: candidate languages for detection (ISO 639-1 codes).
     language_backend: 'ensemble' (default: lingua + py3langid), 'lingua', 'lingua-low',
         'py3langid' or 'langdetect' (the last needs the [bench] extra).
     batch_size: rows per internal batch in :meth:`triage_batch`.
+    cache_dir: where KB indexes are cached (keyed by a hash of the KB); default
+        ``$XDG_CACHE_HOME/triage`` or ``~/.cache/triage``.
     """
 
     def __init__(
         self,
         teams=None,
-        kb: str | None = None,
+        kb=None,
         model: str | None = None,
         *,
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         language_backend: str = "ensemble",
         batch_size: int = 2048,
+        cache_dir: str | None = None,
     ) -> None:
         self.teams = teams
         self.kb = kb
@@ -56,6 +60,7 @@ class Triager:
         self.languages = tuple(languages)
         self.language_backend = language_backend
         self.batch_size = batch_size
+        self.cache_dir = cache_dir
         self._pipeline: Pipeline | None = None
         self._router = None
 
@@ -65,7 +70,9 @@ class Triager:
         if self._pipeline is None:
             stages = self._stages()
             router = self.router
-            self._pipeline = Pipeline(stages + ([router] if router is not None else []))
+            kb = self._kb_stage()
+            self._pipeline = Pipeline(stages + ([router] if router is not None else [])
+                                      + ([kb] if kb is not None else []))
         return self._pipeline
 
     @property
@@ -82,6 +89,14 @@ class Triager:
                 Classifier(self.model),
             ]
         return list(self._stage_list)
+
+    def _kb_stage(self):
+        if self.kb is False:
+            return None
+        from ._kb import KnowledgeBase
+
+        labels = self._stages()[-1].labels
+        return KnowledgeBase(self.kb, topics=labels.get("topic"), cache_dir=self.cache_dir)
 
     @property
     def router(self):

@@ -1,0 +1,251 @@
+"""Knowledge-base suggestions for the whole batch at once.
+
+Articles (a folder of Markdown with front matter, or JSONL) are indexed by three views:
+hashed word and within-word character n-grams of the folded text (robust to Slavic and
+Estonian inflection), and multilingual concepts (rules/concepts.json), which let a
+Croatian or Estonian complaint reach an English article without translation. A batch
+is scored with sparse matrix products, a topic prior from the topic probabilities is
+added, versions of one article are pooled, and the top k come from argpartition. An
+article is suggested in the customer's language when a version exists. Below a
+calibrated score nothing is suggested: no article is better than a wrong one.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._batch import Batch
+from ._concepts import ConceptMatcher, lexicon_digest
+from ._errors import ConfigError
+from ._text import fold, prepare
+
+INDEX_VERSION = 1
+#: Score weights and the threshold, tuned on half of corpora/kb/queries.jsonl
+#: (benchmarks/kb/RESULTS.md reports the other half).
+W_LEXICAL = 0.6
+W_CONCEPT = 0.4
+W_TOPIC = 0.15
+MIN_SCORE = 0.12
+TOP_K = 3
+FALLBACK_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    canonical: str
+    title: str
+    body: str
+    language: str
+    topic: str | None = None
+
+
+def _front_matter(text: str, where: str) -> tuple[dict, str]:
+    if not text.startswith("---"):
+        raise ConfigError(f"{where}: a KB article must start with '---' front matter (id, title, language)")
+    _, _, rest = text.partition("\n")
+    head, sep, body = rest.partition("\n---")
+    if not sep:
+        raise ConfigError(f"{where}: the front matter is not closed by '---'")
+    import yaml
+
+    try:
+        meta = yaml.safe_load(head) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{where}: front matter is not valid YAML ({exc})") from exc
+    return meta, body.partition("\n")[2]
+
+
+def _article(meta: Mapping, body: str, where: str) -> Article:
+    missing = [k for k in ("id", "title", "language") if not meta.get(k)]
+    if missing:
+        raise ConfigError(f"{where}: article lacks {', '.join(missing)}")
+    return Article(id=str(meta["id"]), canonical=str(meta.get("translation_of") or meta["id"]),
+                   title=str(meta["title"]), body=str(body or meta.get("body") or ""),
+                   language=str(meta["language"]).lower(), topic=meta.get("topic"))
+
+
+def load_articles(path: str | Path) -> list[Article]:
+    """Articles from a folder of .md files or a .jsonl file, in a stable order."""
+    path = Path(path)
+    articles: list[Article] = []
+    if path.is_dir():
+        files = sorted(path.rglob("*.md"))
+        if not files:
+            raise ConfigError(f"KB folder {str(path)!r} holds no .md articles")
+        for f in files:
+            meta, body = _front_matter(f.read_text("utf-8"), str(f))
+            articles.append(_article(meta, body, str(f)))
+    elif path.is_file():
+        for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise ConfigError(f"{path}:{n}: not valid JSON ({exc})") from exc
+                articles.append(_article(rec, rec.get("body", ""), f"{path}:{n}"))
+    else:
+        raise ConfigError(f"KB {str(path)!r} does not exist; give a folder of .md articles or a .jsonl file")
+    ids = [a.id for a in articles]
+    if len(set(ids)) != len(ids):
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        raise ConfigError(f"KB article ids are not unique: {dup[:5]}")
+    return articles
+
+
+def default_kb_path() -> Path:
+    return Path(__file__).resolve().parent / "data" / "kb.jsonl"
+
+
+def _digest(articles: Sequence[Article]) -> str:
+    h = hashlib.sha256(f"kb-index-{INDEX_VERSION}-{lexicon_digest()}".encode())
+    for a in articles:
+        h.update(json.dumps([a.id, a.canonical, a.title, a.body, a.language, a.topic]).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _normalize_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(m, dtype=np.float32)
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(m.multiply((1.0 / norms)[:, None]))
+
+
+class KnowledgeBase:
+    """Stage: reads prepared/folded text, language and (when present) topic
+    probabilities; writes ``kb``, a list of {id, score, language} per message."""
+
+    name = "kb"
+    reads = ("prepared_text", "folded_text", "language")
+    writes = ("kb",)
+    output_keys = ("kb",)
+
+    def __init__(self, path: str | Path | None = None, topics: Sequence[str] | None = None,
+                 cache_dir: str | Path | None = None, k: int = TOP_K) -> None:
+        self.path = Path(path) if path else default_kb_path()
+        self.topics = list(topics) if topics else None
+        self.cache_dir = cache_dir
+        self.k = k
+        if self.topics:
+            self.reads = self.reads + ("topic_proba",)
+        self._index = None
+
+    # -- index ------------------------------------------------------------------------
+    def _featurizer(self):
+        from .models._featurizer import Featurizer
+
+        return Featurizer(bits=18, char_range=(3, 5), min_df=1)
+
+    def index(self):
+        if self._index is None:
+            self._index = self._load_or_build()
+        return self._index
+
+    def _cache_file(self, digest: str) -> Path | None:
+        base = self.cache_dir
+        if base is None:
+            base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "triage"
+        return Path(base) / f"kb-index-{digest[:24]}.npz" if base else None
+
+    def _load_or_build(self):
+        articles = load_articles(self.path)
+        digest = _digest(articles)
+        cache = self._cache_file(digest)
+        fz = self._featurizer()
+        if cache is not None and cache.is_file():
+            try:
+                with np.load(cache, allow_pickle=False) as z:
+                    if str(z["digest"]) == digest:
+                        fz.set_state(z["vocab"], z["idf"])
+                        lex = sp.csr_matrix((z["lex_data"], z["lex_indices"], z["lex_indptr"]),
+                                            shape=tuple(z["lex_shape"]))
+                        return self._finish(articles, fz, lex)
+            except (OSError, KeyError, ValueError):
+                pass  # a damaged or foreign cache is rebuilt
+        texts = [fold(prepare(f"{a.title}\n{a.title}\n{a.body}", None)[0]) for a in articles]
+        fz.fit(texts)
+        lex = _normalize_rows(fz.transform(texts))
+        if cache is not None:
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cache.with_suffix(".tmp.npz")
+                np.savez(tmp, digest=np.array(digest), vocab=fz.vocab_, idf=fz.idf_, lex_data=lex.data,
+                         lex_indices=lex.indices, lex_indptr=lex.indptr, lex_shape=np.array(lex.shape))
+                os.replace(tmp, cache)
+            except OSError:
+                pass  # no writable cache: the index lives in memory only
+        return self._finish(articles, fz, lex)
+
+    def _finish(self, articles, fz, lex):
+        concepts = ConceptMatcher()
+        texts = [fold(f"{a.title}\n{a.title}\n{a.body}") for a in articles]
+        con = _normalize_rows(concepts.counts(texts).log1p())
+        canon = sorted({a.canonical for a in articles})
+        group = np.array([canon.index(a.canonical) for a in articles])
+        topic_of = {}
+        for a in articles:
+            if a.topic and a.canonical not in topic_of:
+                topic_of[a.canonical] = a.topic
+        return {"articles": articles, "featurizer": fz, "lex": lex, "concepts": concepts, "con": con,
+                "canon": canon, "group": group, "topic_of": [topic_of.get(c) for c in canon],
+                "lang": np.array([a.language for a in articles], dtype=object)}
+
+    # -- scoring ----------------------------------------------------------------------
+    def scores(self, folded: Sequence[str], topic_proba: np.ndarray | None = None):
+        """(messages x articles) combined scores, per version of each article."""
+        ix = self.index()
+        q_lex = _normalize_rows(ix["featurizer"].transform(list(folded)))
+        q_con = _normalize_rows(ix["concepts"].counts(list(folded)).log1p())
+        s = W_LEXICAL * np.asarray((q_lex @ ix["lex"].T).todense()) + W_CONCEPT * np.asarray((q_con @ ix["con"].T).todense())
+        if topic_proba is not None and self.topics:
+            prior = np.zeros((len(folded), len(ix["articles"])))
+            for j, a in enumerate(ix["articles"]):
+                t = ix["topic_of"][ix["group"][j]]
+                if t in self.topics:
+                    prior[:, j] = topic_proba[:, self.topics.index(t)]
+            s = s + W_TOPIC * prior
+        return s
+
+    def search(self, folded: Sequence[str], languages: Sequence[str], topic_proba=None, k: int | None = None):
+        """(ids, scores, languages) arrays of shape (n, k); empty id where nothing qualifies."""
+        k = k or self.k
+        ix = self.index()
+        s = self.scores(folded, topic_proba)
+        n, n_canon = s.shape[0], len(ix["canon"])
+        pooled = np.full((n, n_canon), -np.inf)
+        np.maximum.at(pooled.T, ix["group"], s.T)
+        k_eff = min(k, n_canon)
+        top = np.argpartition(-pooled, k_eff - 1, axis=1)[:, :k_eff]
+        order = np.take_along_axis(pooled, top, axis=1).argsort(axis=1)[:, ::-1]
+        top = np.take_along_axis(top, order, axis=1)
+        top_scores = np.take_along_axis(pooled, top, axis=1)
+        ids = np.full((n, k_eff), "", dtype=object)
+        langs = np.full((n, k_eff), "", dtype=object)
+        versions: dict[int, dict[str, int]] = {}
+        for j, g in enumerate(ix["group"]):
+            versions.setdefault(int(g), {})[ix["lang"][j]] = j
+        for i in range(n):
+            for r in range(k_eff):
+                if top_scores[i, r] < MIN_SCORE:
+                    continue
+                v = versions[int(top[i, r])]
+                j = v.get(languages[i]) if languages[i] in v else v.get(FALLBACK_LANGUAGE, next(iter(v.values())))
+                ids[i, r] = ix["articles"][j].id
+                langs[i, r] = ix["articles"][j].language
+        return ids, np.round(np.where(ids != "", top_scores, 0.0), 4), langs
+
+    def predict(self, batch: Batch) -> dict:
+        proba = batch["topic_proba"] if self.topics and "topic_proba" in batch else None
+        ids, scores, langs = self.search(batch["folded_text"], batch["language"], proba)
+        out = np.empty(batch.n, dtype=object)
+        for i in range(batch.n):
+            out[i] = [{"id": ids[i, r], "score": float(scores[i, r]), "language": langs[i, r]}
+                      for r in range(ids.shape[1]) if ids[i, r]]
+        return {"kb": out}
