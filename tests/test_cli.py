@@ -114,3 +114,33 @@ def test_bad_teams_file_stops_before_work(tmp_path):
     src.write_text('{"text": "hello"}\n')
     res = run_cli("run", str(src), "--teams", str(teams))
     assert res.returncode == 2 and "unknown topic 'shoes'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_output_is_identical_across_batch_sizes(tmp_path):
+    src = tmp_path / "in.jsonl"
+    texts = ["Paket nije stigao, trazim povrat novca!", "Mein Passwort funktioniert nicht mehr.",
+             "Facture en double ce mois-ci, merci de corriger.", "", "Tere, arve on vale.",
+             "Zamówienie przyszło uszkodzone.", "Someone logged into my account from abroad!!"] * 5
+    src.write_text("".join(json.dumps({"id": i, "text": t, "received_at": "2026-11-20T09:00:00+01:00",
+                                       "channel": "email"}, ensure_ascii=False) + "\n"
+                           for i, t in enumerate(texts)), encoding="utf-8")
+    outs = []
+    for size in ("1", "3", "2048"):
+        out = tmp_path / f"out{size}.jsonl"
+        assert main(["run", str(src), "-o", str(out), "-q", "--batch-size", size]) == 0
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1] == outs[2]
+
+
+def test_hostile_text_still_gets_its_line(tmp_path):
+    src = tmp_path / "in.jsonl"
+    records = [{"id": "nul", "text": "Pa\x00ket ni\x1bje stigao"}, {"id": "huge", "text": "reklamacija " * 900_000},
+               {"id": "word", "text": "x" * 200_000}, {"id": "emoji", "text": "😡😡😡"},
+               {"id": "rtl", "text": "הזמנה שלי לא הגיעה"}, {"id": "html", "text": "<p>&nbsp;</p>"}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["run", str(src), "-o", str(out), "-q"]) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    assert rows[0]["language"] == "hr"
+    assert rows[3]["language"] == "und" and rows[4]["language"] == "und"

@@ -158,9 +158,9 @@ def _run_routed(router, pipeline, chunks, writer, progress) -> None:
         for chunk in chunks:
             batch = pipeline.run(Batch.from_records(chunk))
             ok = batch.valid_rows()
-            for k in router.reads:
-                col = batch[k] if k in batch else np.full(batch.n, None, dtype=object)
-                cols[k].append(col[ok])
+            if ok.size:
+                for k in router.reads:
+                    cols[k].append(batch[k][ok])
             for row in iter_rows(batch, keys):
                 spool.write(json.dumps(row, ensure_ascii=False) + "\n")
             done += len(chunk)

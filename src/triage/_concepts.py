@@ -26,6 +26,28 @@ def lexicon_digest() -> str:
     return hashlib.sha256(_raw()).hexdigest()
 
 
+def _trie_regex(words: list[str]) -> str:
+    """One regex for many literal stems, shaped as a trie: the engine branches once per
+    character instead of trying thousands of alternatives at every position, and the
+    longest stem wins."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return "(?:" + build(trie) + ")"
+
+
 class ConceptMatcher:
     """Counts concept mentions per text over the whole batch with one regex pass."""
 
@@ -41,8 +63,7 @@ class ConceptMatcher:
                     if len(stem) >= 3 and j not in stem_to.setdefault(stem, []):
                         stem_to[stem].append(j)
         self._stem_to = stem_to
-        ordered = sorted(stem_to, key=lambda s: (-len(s), s))
-        self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, ordered)) + r")") if ordered else None
+        self._pattern = re.compile(r"(?<!\w)" + _trie_regex(sorted(stem_to))) if stem_to else None
 
     def __len__(self) -> int:
         return len(self.names)

@@ -123,7 +123,7 @@ class KnowledgeBase:
     probabilities; writes ``kb``, a list of {id, score, language} per message."""
 
     name = "kb"
-    reads = ("prepared_text", "folded_text", "language")
+    reads = ("prepared_text", "folded_text", "language", "ngram_counts")
     writes = ("kb",)
     output_keys = ("kb",)
 
@@ -170,8 +170,9 @@ class KnowledgeBase:
             except (OSError, KeyError, ValueError):
                 pass  # a damaged or foreign cache is rebuilt
         texts = [fold(prepare(f"{a.title}\n{a.title}\n{a.body}", None)[0]) for a in articles]
-        fz.fit(texts)
-        lex = _normalize_rows(fz.transform(texts))
+        raw = fz.raw(texts)
+        fz.fit(raw)
+        lex = _normalize_rows(fz.transform(raw))
         if cache is not None:
             try:
                 cache.parent.mkdir(parents=True, exist_ok=True)
@@ -198,10 +199,10 @@ class KnowledgeBase:
                 "lang": np.array([a.language for a in articles], dtype=object)}
 
     # -- scoring ----------------------------------------------------------------------
-    def scores(self, folded: Sequence[str], topic_proba: np.ndarray | None = None):
+    def scores(self, folded: Sequence[str], topic_proba: np.ndarray | None = None, raw=None):
         """(messages x articles) combined scores, per version of each article."""
         ix = self.index()
-        q_lex = _normalize_rows(ix["featurizer"].transform(list(folded)))
+        q_lex = _normalize_rows(ix["featurizer"].transform(raw if raw is not None else list(folded)))
         q_con = _normalize_rows(ix["concepts"].counts(list(folded)).log1p())
         s = W_LEXICAL * np.asarray((q_lex @ ix["lex"].T).todense()) + W_CONCEPT * np.asarray((q_con @ ix["con"].T).todense())
         if topic_proba is not None and self.topics:
@@ -213,11 +214,12 @@ class KnowledgeBase:
             s = s + W_TOPIC * prior
         return s
 
-    def search(self, folded: Sequence[str], languages: Sequence[str], topic_proba=None, k: int | None = None):
+    def search(self, folded: Sequence[str], languages: Sequence[str], topic_proba=None, k: int | None = None,
+               raw=None):
         """(ids, scores, languages) arrays of shape (n, k); empty id where nothing qualifies."""
         k = k or self.k
         ix = self.index()
-        s = self.scores(folded, topic_proba)
+        s = self.scores(folded, topic_proba, raw)
         n, n_canon = s.shape[0], len(ix["canon"])
         pooled = np.full((n, n_canon), -np.inf)
         np.maximum.at(pooled.T, ix["group"], s.T)
@@ -243,7 +245,8 @@ class KnowledgeBase:
 
     def predict(self, batch: Batch) -> dict:
         proba = batch["topic_proba"] if self.topics and "topic_proba" in batch else None
-        ids, scores, langs = self.search(batch["folded_text"], batch["language"], proba)
+        ids, scores, langs = self.search(batch["folded_text"], batch["language"], proba,
+                                         raw=batch["ngram_counts"])
         out = np.empty(batch.n, dtype=object)
         for i in range(batch.n):
             out[i] = [{"id": ids[i, r], "score": float(scores[i, r]), "language": langs[i, r]}

@@ -24,20 +24,7 @@ MIN_LETTERS = 2
 #: Macro-language merges applied unless the deployment lists the merged code itself.
 MERGES = {"bs": "hr", "sr": "hr"}
 #: The ensemble trusts the in-domain model alone at or above this probability.
-CASCADE_CONFIDENT = 0.99
-
-
-def _is_latin(ch: str) -> bool:
-    o = ord(ch)
-    return o < 0x250 or 0x1E00 <= o <= 0x1EFF
-
-
-def script_screen(text: str) -> tuple[bool, float]:
-    """(has language, share of Latin letters) of a text, from its letters alone."""
-    letters = [c for c in text[:DETECT_CHARS] if c.isalpha()]
-    if len(letters) < MIN_LETTERS:
-        return False, 0.0
-    return True, sum(map(_is_latin, letters)) / len(letters)
+CASCADE_CONFIDENT = 0.9
 
 
 class _Backend:
@@ -45,11 +32,12 @@ class _Backend:
 
     languages: tuple[str, ...]
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:  # pragma: no cover - interface
-        raise NotImplementedError
+    def scores(self, texts: Sequence[str], folded: Sequence[str] | None = None, raw=None) -> np.ndarray:
+        raise NotImplementedError  # pragma: no cover - interface
 
-    def detect(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-        s = self.scores(texts)
+    def detect(self, texts: Sequence[str], folded: Sequence[str] | None = None,
+               raw=None) -> tuple[list[str], np.ndarray]:
+        s = self.scores(texts, folded, raw)
         best = s.argmax(axis=1)
         codes = [self.languages[j] if s[i, j] > 0 else UNDETERMINED for i, j in enumerate(best)]
         return codes, s[np.arange(len(texts)), best]
@@ -76,7 +64,7 @@ class LinguaBackend(_Backend):
         self._detector = builder.build()
         self._index = {lang: self.languages.index(lang.iso_code_639_1.name.lower()) for lang in langs}
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
+    def scores(self, texts: Sequence[str], folded: Sequence[str] | None = None, raw=None) -> np.ndarray:
         out = np.zeros((len(texts), len(self.languages)))
         for i, values in enumerate(self._detector.compute_language_confidence_values_in_parallel(list(texts))):
             for v in values:
@@ -98,7 +86,7 @@ class Py3LangidBackend(_Backend):
         self._ident.set_languages(list(self.languages))
         self._index = {c: i for i, c in enumerate(self.languages)}
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
+    def scores(self, texts: Sequence[str], folded: Sequence[str] | None = None, raw=None) -> np.ndarray:
         out = np.zeros((len(texts), len(self.languages)))
         for i, text in enumerate(texts):
             for code, p in self._ident.rank(text):
@@ -123,10 +111,12 @@ class InDomainBackend(_Backend):
         self._cols = [(i, self._model.languages_.index(c)) for i, c in enumerate(self.languages)
                       if c in self._model.languages_]
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
+    def scores(self, texts: Sequence[str], folded: Sequence[str] | None = None, raw=None) -> np.ndarray:
         from ._text import fold
 
-        raw = self._model.scores([fold(t) for t in texts])
+        if raw is None:
+            raw = list(folded) if folded is not None else [fold(t) for t in texts]
+        raw = self._model.scores(raw)
         out = np.zeros((len(texts), len(self.languages)))
         for i, j in self._cols:
             out[:, i] = raw[:, j]
@@ -148,11 +138,11 @@ class EnsembleBackend(_Backend):
         self._langid = Py3LangidBackend(languages)
         self._in_domain = InDomainBackend(languages)
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
+    def scores(self, texts: Sequence[str], folded: Sequence[str] | None = None, raw=None) -> np.ndarray:
         """The in-domain model answers alone where it is at least ``confident``; the
         other detectors are asked only about the rest (the slow part)."""
         w_lingua, w_langid, w_own = self.WEIGHTS
-        out = self._in_domain.scores(texts)
+        out = self._in_domain.scores(texts, folded, raw)
         ask = np.flatnonzero(out.max(axis=1) < self.confident)
         if ask.size:
             sub = [texts[i] for i in ask]
@@ -177,7 +167,7 @@ class LangdetectBackend(_Backend):
         self._index = {c: i for i, c in enumerate(self.languages)}
         self._seed = seed
 
-    def scores(self, texts: Sequence[str]) -> np.ndarray:
+    def scores(self, texts: Sequence[str], folded: Sequence[str] | None = None, raw=None) -> np.ndarray:
         from langdetect.lang_detect_exception import LangDetectException
 
         out = np.zeros((len(texts), len(self.languages)))
@@ -209,7 +199,7 @@ class LanguageIdentifier:
     """Stage: writes ``language`` (ISO 639-1 or ``und``) and ``language_confidence``."""
 
     name = "language"
-    reads = ("prepared_text",)
+    reads = ("prepared_text", "folded_text", "char_stats", "ngram_counts")
     writes = ("language", "language_confidence")
     output_keys = ("language", "language_confidence")
 
@@ -228,27 +218,33 @@ class LanguageIdentifier:
             self._detector = BACKENDS[self.backend](self.languages)
         return self._detector
 
-    def detect(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Codes and confidences for raw strings (the pure core of the stage)."""
+    def detect(self, texts: Sequence[str], folded: Sequence[str] | None = None,
+               stats: np.ndarray | None = None, raw=None) -> tuple[np.ndarray, np.ndarray]:
+        """Codes and confidences for prepared texts (the pure core of the stage);
+        ``folded`` and ``stats`` are the batch's folded text and char_stats when known."""
+        from ._text import char_stats, fold
+
         n = len(texts)
         codes = np.full(n, UNDETERMINED, dtype=object)
         conf = np.ones(n, dtype=float)
-        todo = []
-        for i, text in enumerate(texts):
-            has_language, latin = script_screen(text)
-            if not has_language:
-                continue
-            if self._all_latin and latin < 0.5:
-                conf[i] = 1.0 - latin  # another script than any candidate's
-                continue
-            todo.append(i)
-        if todo:
-            found, found_conf = self._get_detector().detect([texts[i][:DETECT_CHARS] for i in todo])
-            idx = np.asarray(todo)
-            codes[idx] = [self._merges.get(c, c) for c in found]
-            conf[idx] = found_conf
+        if n == 0:
+            return codes, conf
+        stats = char_stats(texts) if stats is None else stats
+        letters, latin = stats[:, 0], stats[:, 1]
+        has_language = letters >= MIN_LETTERS
+        latin_share = np.divide(latin, letters, out=np.zeros(n), where=letters > 0)
+        other_script = has_language & (latin_share < 0.5) if self._all_latin else np.zeros(n, dtype=bool)
+        conf[other_script] = 1.0 - latin_share[other_script]  # another script than any candidate's
+        todo = np.flatnonzero(has_language & ~other_script)
+        if todo.size:
+            sub = [texts[i][:DETECT_CHARS] for i in todo]
+            sub_folded = [folded[i][:DETECT_CHARS] for i in todo] if folded is not None else [fold(t) for t in sub]
+            found, found_conf = self._get_detector().detect(sub, sub_folded, raw[todo] if raw is not None else None)
+            codes[todo] = [self._merges.get(c, c) for c in found]
+            conf[todo] = found_conf
         return codes, np.round(conf, 4)
 
     def predict(self, batch: Batch) -> Mapping[str, np.ndarray]:
-        codes, conf = self.detect(batch["prepared_text"])
+        codes, conf = self.detect(batch["prepared_text"], batch["folded_text"], batch["char_stats"],
+                                  batch["ngram_counts"])
         return {"language": codes, "language_confidence": conf}

@@ -22,7 +22,13 @@ from ._batch import Batch
 #: Characters the models see at most; longer texts are cut and flagged.
 MAX_MODEL_CHARS = 5000
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+#: Characters removed before anything else: zero-width marks and the C0/C1 controls
+#: (NUL, escape...) but tab and newline; NUL would also clash with batch separators.
+_ZERO_WIDTH = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+     *(c for c in range(0x20) if c not in (9, 10, 13)), *range(0x7F, 0xA0)], None)
+#: Raw text beyond this is not even cleaned: a 10 MB message costs no more than this.
+MAX_RAW_CHARS = 100_000
 _TAG_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>|&[a-zA-Z]{2,8};|&#\d{2,6};")
 _DROP_BLOCKS = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.I | re.S)
 _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
@@ -116,6 +122,9 @@ def fold(text: str) -> str:
 
 def prepare(text: str, subject: str | None = None) -> tuple[str, bool]:
     """Prepared text of one message and whether it was truncated for the models."""
+    cut = len(text) > MAX_RAW_CHARS
+    if cut:
+        text = text[:MAX_RAW_CHARS]
     if _TAG_HINT.search(text):
         text = html_to_text(text)
     text = strip_quotes_and_signatures(normalize(text))
@@ -123,18 +132,57 @@ def prepare(text: str, subject: str | None = None) -> tuple[str, bool]:
         subject = normalize(str(subject))
         if subject and subject.lower() not in text.lower():
             text = f"{subject}\n{text}"
-    truncated = len(text) > MAX_MODEL_CHARS
+    truncated = cut or len(text) > MAX_MODEL_CHARS
     if truncated:
         text = text[:MAX_MODEL_CHARS]
     return text, truncated
 
 
+#: Columns of the ``char_stats`` matrix.
+CHAR_STATS = ("letters", "latin_letters", "upper", "exclamations", "questions", "emoji")
+_CLASS_TABLE: np.ndarray | None = None
+_LETTER, _LATIN, _UPPER = 1, 2, 4
+
+
+def _class_table() -> np.ndarray:
+    """Bit flags for every BMP code point: letter, Latin letter, uppercase."""
+    global _CLASS_TABLE
+    if _CLASS_TABLE is None:
+        table = np.zeros(0x10000, dtype=np.uint8)
+        for cp in range(0x10000):
+            ch = chr(cp)
+            if ch.isalpha():
+                flags = _LETTER | (_LATIN if cp < 0x250 or 0x1E00 <= cp <= 0x1EFF else 0)
+                table[cp] = flags | (_UPPER if ch.isupper() else 0)
+        _CLASS_TABLE = table
+    return _CLASS_TABLE
+
+
+def char_stats(texts) -> np.ndarray:
+    """Counts per text (see CHAR_STATS) from one pass of numpy over the whole batch."""
+    n = len(texts)
+    out = np.zeros((n, len(CHAR_STATS)), dtype=np.float32)
+    if n == 0:
+        return out
+    joined = "".join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
+    rows = np.repeat(np.arange(n), lengths)
+    flags = np.zeros(codes.size, dtype=np.uint8)
+    bmp = codes < 0x10000
+    flags[bmp] = _class_table()[codes[bmp]]
+    for j, mask in enumerate((flags & _LETTER > 0, flags & _LATIN > 0, flags & _UPPER > 0,
+                              codes == ord("!"), codes == ord("?"), codes >= 0x1F300)):
+        out[:, j] = np.bincount(rows[mask], minlength=n)
+    return out
+
+
 class TextPreparer:
-    """Stage: writes ``prepared_text``, ``folded_text`` and ``truncated``."""
+    """Stage: writes ``prepared_text``, ``folded_text``, ``truncated`` and ``char_stats``."""
 
     name = "prepare"
     reads = ("text", "subject")
-    writes = ("prepared_text", "folded_text", "truncated")
+    writes = ("prepared_text", "folded_text", "truncated", "char_stats")
     output_keys = ()
 
     def predict(self, batch: Batch) -> Mapping[str, np.ndarray]:
@@ -146,4 +194,5 @@ class TextPreparer:
             subject = subjects[i] if isinstance(subjects[i], str) else None
             prepared[i], truncated[i] = prepare(texts[i], subject)
             folded[i] = fold(prepared[i])
-        return {"prepared_text": prepared, "folded_text": folded, "truncated": truncated}
+        return {"prepared_text": prepared, "folded_text": folded, "truncated": truncated,
+                "char_stats": char_stats(prepared)}

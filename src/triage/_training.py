@@ -63,7 +63,9 @@ def prepare_records(records: Sequence[dict], languages: Sequence[str] = DEFAULT_
     for i in range(batch.n):
         if batch["id"][i] is not None and not isinstance(batch["id"][i], (str, int)):
             batch["id"][i] = str(batch["id"][i])
-    return Pipeline([TextPreparer(), LanguageIdentifier(languages)]).run(batch)
+    from ._ngrams import NgramCounter
+
+    return Pipeline([TextPreparer(), NgramCounter(), LanguageIdentifier(languages)]).run(batch)
 
 
 def corpus_digest(files: Sequence[Path]) -> str:

@@ -6,6 +6,7 @@ from typing import Any, Iterable, Iterator, Sequence
 from ._batch import Batch
 from ._classify import Classifier
 from ._language import DEFAULT_LANGUAGES, LanguageIdentifier
+from ._ngrams import NgramCounter
 from ._pipeline import Pipeline
 from ._records import Message, coerce_record
 from ._results import TriageResult, iter_rows, results_from_batch
@@ -85,6 +86,7 @@ class Triager:
         if getattr(self, "_stage_list", None) is None:
             self._stage_list = [
                 TextPreparer(),
+                NgramCounter(),
                 LanguageIdentifier(self.languages, backend=self.language_backend),
                 Classifier(self.model),
             ]

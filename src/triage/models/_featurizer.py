@@ -8,27 +8,29 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ._hashing import char_hashes, count_matrix, encode, to_columns, word_hashes
+from ._hashing import BITS, MAX_CHAR, raw_counts
 
 SHAPE_FEATURES = ("caps_ratio", "exclamations", "questions", "log_length", "emoji")
 
 
-def shape_features(texts: Sequence[str]) -> np.ndarray:
-    out = np.zeros((len(texts), len(SHAPE_FEATURES)), dtype=np.float32)
-    for i, t in enumerate(texts):
-        letters = sum(c.isalpha() for c in t) or 1
-        out[i, 0] = sum(c.isupper() for c in t) / letters
-        out[i, 1] = np.log1p(t.count("!"))
-        out[i, 2] = np.log1p(t.count("?"))
-        out[i, 3] = np.log1p(len(t)) / 8.0
-        out[i, 4] = np.log1p(sum(ord(c) >= 0x1F300 for c in t))
-    return out
+def shape_features(texts: Sequence[str], stats: np.ndarray | None = None) -> np.ndarray:
+    """Capitals ratio, '!' and '?' counts, length and emoji, from the batch's char_stats."""
+    from .._text import char_stats
+
+    stats = char_stats(texts) if stats is None else stats
+    letters = np.maximum(stats[:, 0], 1)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.float32, count=len(texts))
+    return np.column_stack([stats[:, 2] / letters, np.log1p(stats[:, 3]), np.log1p(stats[:, 4]),
+                            np.log1p(lengths) / 8.0, np.log1p(stats[:, 5])]).astype(np.float32)
 
 
 class Featurizer:
-    """Hashed tf-idf features; ``fit`` keeps hashed columns seen in >= ``min_df`` texts."""
+    """Hashed tf-idf over the raw n-gram counts of a batch (``_hashing.raw_counts``):
+    the word block and the character blocks of ``char_range``; ``fit`` keeps the hashed
+    columns seen in >= ``min_df`` texts. Each group (words, characters) is L2-normalized
+    and weighted, so long and short messages weigh alike."""
 
-    def __init__(self, bits: int = 18, char_range: tuple[int, int] = (3, 5), min_df: int = 2,
+    def __init__(self, bits: int = BITS, char_range: tuple[int, int] = (3, 5), min_df: int = 2,
                  char_weight: float = 1.0, word_weight: float = 1.0) -> None:
         self.bits = bits
         self.char_range = tuple(char_range)
@@ -40,30 +42,36 @@ class Featurizer:
         return {"bits": self.bits, "char_range": list(self.char_range), "min_df": self.min_df,
                 "char_weight": self.char_weight, "word_weight": self.word_weight}
 
-    def _hashed(self, folded: Sequence[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        codes, rows = encode(folded)
-        n, d = len(folded), 1 << self.bits
-        wr, wh = word_hashes(codes, rows)
-        cr, ch = char_hashes(codes, rows, self.char_range)
-        words = count_matrix(wr, to_columns(wh, self.bits), n, d)
-        chars = count_matrix(cr, to_columns(ch, self.bits) + d, n, 2 * d)
-        return words, chars
+    def raw(self, x) -> sp.csr_matrix:
+        """Raw counts of texts, or the batch's shared raw counts when they fit."""
+        if sp.issparse(x):
+            if x.shape[1] >= (self.char_range[1] + 1) << self.bits:
+                return x
+            raise ValueError("raw counts do not cover this featurizer's n-gram sizes")
+        return raw_counts(list(x), self.bits, max(self.char_range[1], MAX_CHAR))
 
-    def fit(self, folded: Sequence[str]) -> "Featurizer":
-        words, chars = self._hashed(folded)
-        df = np.zeros(2 << self.bits, dtype=np.int64)
-        for m in (words, chars):
-            cols, counts = np.unique(m.indices, return_counts=True)
-            df[cols] += counts
-        self.vocab_ = np.flatnonzero(df >= self.min_df).astype(np.int64)
-        n = len(folded)
+    def _blocks(self, n_cols: int) -> np.ndarray:
+        d = 1 << self.bits
+        keep = np.zeros(n_cols, dtype=bool)
+        keep[:d] = self.word_weight > 0
+        lo, hi = self.char_range
+        keep[lo * d:(hi + 1) * d] = self.char_weight > 0
+        return keep
+
+    def fit(self, x) -> "Featurizer":
+        raw = self.raw(x)
+        df = np.bincount(raw.indices, minlength=raw.shape[1])
+        keep = self._blocks(raw.shape[1]) & (df >= self.min_df)
+        self.vocab_ = np.flatnonzero(keep).astype(np.int64)
+        n = raw.shape[0]
         self.idf_ = (np.log((1 + n) / (1 + df[self.vocab_])) + 1).astype(np.float32)
-        self._build_map()
+        self._build_map(raw.shape[1])
         return self
 
-    def _build_map(self) -> None:
-        self.col_map_ = np.full(2 << self.bits, -1, dtype=np.int64)
-        self.col_map_[self.vocab_] = np.arange(self.vocab_.size)
+    def _build_map(self, n_cols: int | None = None) -> None:
+        n_cols = n_cols or (max(self.char_range[1], MAX_CHAR) + 1) << self.bits
+        self.col_map_ = np.full(n_cols, -1, dtype=np.int32)
+        self.col_map_[self.vocab_] = np.arange(self.vocab_.size, dtype=np.int32)
         self.n_words_ = int(np.searchsorted(self.vocab_, 1 << self.bits))
 
     def set_state(self, vocab: np.ndarray, idf: np.ndarray) -> "Featurizer":
@@ -76,22 +84,28 @@ class Featurizer:
     def n_features_(self) -> int:
         return int(self.vocab_.size)
 
-    def _weigh(self, m: sp.csr_matrix, weight: float) -> sp.csr_matrix:
-        cols = self.col_map_[m.indices]
+    def transform(self, x, extra=None) -> sp.csr_matrix:
+        """Features of folded texts (or of their raw counts); ``extra`` columns appended."""
+        raw = self.raw(x)
+        n = raw.shape[0]
+        col_map = self.col_map_
+        if raw.shape[1] > col_map.size:
+            col_map = np.concatenate([col_map, np.full(raw.shape[1] - col_map.size, -1, dtype=np.int32)])
+        cols = col_map[raw.indices]
         keep = cols >= 0
-        data = np.log1p(m.data[keep]) * self.idf_[cols[keep]]
-        row_of = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[keep]
-        out = sp.csr_matrix((data, (row_of, cols[keep])), shape=(m.shape[0], self.vocab_.size),
-                            dtype=np.float32)
-        norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        scale = (weight / norms).astype(np.float32)
-        return sp.csr_matrix(out.multiply(scale[:, None]))
-
-    def transform(self, folded: Sequence[str], extra=None) -> sp.csr_matrix:
-        """Features of folded texts; ``extra`` columns (dense or sparse) are appended."""
-        words, chars = self._hashed(folded)
-        x = self._weigh(words, self.word_weight) + self._weigh(chars, self.char_weight)
+        rows = np.repeat(np.arange(n), np.diff(raw.indptr))[keep]
+        cols = cols[keep]
+        data = np.log1p(raw.data[keep]) * self.idf_[cols]
+        is_char = cols >= self.n_words_
+        sq = data.astype(np.float64) ** 2
+        norm_w = np.sqrt(np.bincount(rows[~is_char], weights=sq[~is_char], minlength=n))
+        norm_c = np.sqrt(np.bincount(rows[is_char], weights=sq[is_char], minlength=n))
+        norm_w[norm_w == 0] = 1.0
+        norm_c[norm_c == 0] = 1.0
+        data = data * np.where(is_char, self.char_weight / norm_c[rows], self.word_weight / norm_w[rows])
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        x_out = sp.csr_matrix((data.astype(np.float32), cols, indptr), shape=(n, self.vocab_.size))
         if extra is not None and extra.shape[1]:
-            x = sp.hstack([x, sp.csr_matrix(extra, dtype=np.float32)], format="csr")
-        return x
+            x_out = sp.hstack([x_out, sp.csr_matrix(extra, dtype=np.float32)], format="csr")
+        return x_out

@@ -149,3 +149,34 @@ def count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -
     m = sp.csr_matrix((data, (rows, cols)), shape=(n_rows, n_cols), dtype=np.float32)
     m.sum_duplicates()
     return m
+
+
+#: Hash space of one n-gram block; the raw matrix has a block for words (uni- and
+#: bigrams) and one per character n-gram size 1..MAX_CHAR.
+BITS = 18
+MAX_CHAR = 5
+
+
+def raw_counts(folded: Sequence[str], bits: int = BITS, max_char: int = MAX_CHAR) -> sp.csr_matrix:
+    """Counts of hashed word and character n-grams: columns [0, D) words, [n*D, (n+1)*D)
+    character n-grams of size n (D = 2**bits). Computed once per batch and shared by
+    every model that reads text (language, classifier, KB)."""
+    codes, rows = encode(folded)
+    d = 1 << bits
+    wr, wh = word_hashes(codes, rows)
+    parts_r, parts_c = [wr], [to_columns(wh, bits)]
+    cr, ch, sizes = char_hashes_sized(codes, rows, (1, max_char))
+    parts_r.append(cr)
+    parts_c.append(to_columns(ch, bits) + sizes * d)
+    return count_matrix(np.concatenate(parts_r), np.concatenate(parts_c), len(folded), (max_char + 1) * d)
+
+
+def char_hashes_sized(codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[int, int]):
+    """Like char_hashes, with the size of each n-gram."""
+    out_r, out_h, out_s = [], [], []
+    for size in range(ngram_range[0], ngram_range[1] + 1):
+        r, h = char_hashes(codes, rows, (size, size))
+        out_r.append(r)
+        out_h.append(h)
+        out_s.append(np.full(r.size, size, dtype=np.int64))
+    return np.concatenate(out_r), np.concatenate(out_h), np.concatenate(out_s)

@@ -53,10 +53,10 @@ class TriageModel:
         self.l2_grid = tuple(l2_grid)
 
     # -- features ---------------------------------------------------------------------
-    def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str]):
+    def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None):
         """Dense cue and shape features, and sparse concept features (L2-normalized)."""
         hits, fired = self._cues().match(folded, languages)
-        extra = np.hstack([np.log1p(hits), shape_features(prepared)])
+        extra = np.hstack([np.log1p(hits), shape_features(prepared, stats)])
         concepts = self._concepts().counts(folded)
         concepts.data = np.log1p(concepts.data)
         norms = np.sqrt(np.asarray(concepts.multiply(concepts).sum(axis=1)).ravel())
@@ -83,9 +83,10 @@ class TriageModel:
         if dev.all() or not dev.any():
             dev = np.zeros(len(ids), dtype=bool)
             dev[::10] = True
-        self.featurizer.fit([f for f, d in zip(folded, dev) if not d])
+        raw = self.featurizer.raw(folded)
+        self.featurizer.fit(raw[np.flatnonzero(~dev)])
         extra, hits, _ = self._extra(prepared, folded, languages)
-        x_all = self.featurizer.transform(folded, extra)
+        x_all = self.featurizer.transform(raw, extra)
         self.cue_categories_ = list(self._cues().categories)
         self.heads_: dict[str, dict] = {}
         report: dict = {}
@@ -136,10 +137,12 @@ class TriageModel:
         return floors
 
     # -- prediction -------------------------------------------------------------------
-    def predict(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str]):
-        """Calibrated probabilities per head and the urgency cues that fired per row."""
-        extra, hits, fired = self._extra(prepared, folded, languages)
-        x = self.featurizer.transform(folded, extra)
+    def predict(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
+                raw=None):
+        """Calibrated probabilities per head and the urgency cues that fired per row;
+        ``raw`` is the batch's shared n-gram counts when known."""
+        extra, hits, fired = self._extra(prepared, folded, languages, stats)
+        x = self.featurizer.transform(raw if raw is not None else folded, extra)
         probs = {}
         for head, h in self.heads_.items():
             logits = np.asarray(x @ h["w"]) + h["b"]
