@@ -29,10 +29,10 @@ from ._text import fold, prepare
 INDEX_VERSION = 1
 #: Score weights and the threshold, tuned on half of corpora/kb/queries.jsonl
 #: (benchmarks/kb/RESULTS.md reports the other half).
-W_LEXICAL = 0.6
-W_CONCEPT = 0.4
+W_LEXICAL = 0.5
+W_CONCEPT = 0.5
 W_TOPIC = 0.15
-MIN_SCORE = 0.12
+MIN_SCORE = 0.2
 TOP_K = 3
 FALLBACK_LANGUAGE = "en"
 
