@@ -27,7 +27,7 @@ class Classifier:
     """Stage: reads prepared/folded text and language; writes each head's label and score."""
 
     name = "classify"
-    reads = ("prepared_text", "folded_text", "language", "char_stats", "ngram_counts")
+    reads = ("prepared_text", "folded_text", "language", "char_stats", "ngram_counts", "concept_counts")
 
     def __init__(self, model_dir: str | Path | None = None) -> None:
         from .models._model import TriageModel
@@ -56,7 +56,7 @@ class Classifier:
     def predict(self, batch: Batch) -> Mapping[str, np.ndarray]:
         model = self._get_model()
         probs, fired = model.predict(batch["prepared_text"], batch["folded_text"], batch["language"],
-                                     batch["char_stats"], batch["ngram_counts"])
+                                     batch["char_stats"], batch["ngram_counts"], batch["concept_counts"])
         out: dict[str, np.ndarray] = {}
         for head in self.heads:
             p = probs[head]

@@ -123,7 +123,7 @@ class KnowledgeBase:
     probabilities; writes ``kb``, a list of {id, score, language} per message."""
 
     name = "kb"
-    reads = ("prepared_text", "folded_text", "language", "ngram_counts")
+    reads = ("prepared_text", "folded_text", "language", "ngram_counts", "concept_counts")
     writes = ("kb",)
     output_keys = ("kb",)
 
@@ -199,11 +199,12 @@ class KnowledgeBase:
                 "lang": np.array([a.language for a in articles], dtype=object)}
 
     # -- scoring ----------------------------------------------------------------------
-    def scores(self, folded: Sequence[str], topic_proba: np.ndarray | None = None, raw=None):
+    def scores(self, folded: Sequence[str], topic_proba: np.ndarray | None = None, raw=None, concepts=None):
         """(messages x articles) combined scores, per version of each article."""
         ix = self.index()
         q_lex = _normalize_rows(ix["featurizer"].transform(raw if raw is not None else list(folded)))
-        q_con = _normalize_rows(ix["concepts"].counts(list(folded)).log1p())
+        concepts = ix["concepts"].counts(list(folded)) if concepts is None else concepts
+        q_con = _normalize_rows(concepts.log1p())
         s = W_LEXICAL * np.asarray((q_lex @ ix["lex"].T).todense()) + W_CONCEPT * np.asarray((q_con @ ix["con"].T).todense())
         if topic_proba is not None and self.topics:
             prior = np.zeros((len(folded), len(ix["articles"])))
@@ -215,11 +216,11 @@ class KnowledgeBase:
         return s
 
     def search(self, folded: Sequence[str], languages: Sequence[str], topic_proba=None, k: int | None = None,
-               raw=None):
+               raw=None, concepts=None):
         """(ids, scores, languages) arrays of shape (n, k); empty id where nothing qualifies."""
         k = k or self.k
         ix = self.index()
-        s = self.scores(folded, topic_proba, raw)
+        s = self.scores(folded, topic_proba, raw, concepts)
         n, n_canon = s.shape[0], len(ix["canon"])
         pooled = np.full((n, n_canon), -np.inf)
         np.maximum.at(pooled.T, ix["group"], s.T)
@@ -246,7 +247,7 @@ class KnowledgeBase:
     def predict(self, batch: Batch) -> dict:
         proba = batch["topic_proba"] if self.topics and "topic_proba" in batch else None
         ids, scores, langs = self.search(batch["folded_text"], batch["language"], proba,
-                                         raw=batch["ngram_counts"])
+                                         raw=batch["ngram_counts"], concepts=batch["concept_counts"])
         out = np.empty(batch.n, dtype=object)
         for i in range(batch.n):
             out[i] = [{"id": ids[i, r], "score": float(scores[i, r]), "language": langs[i, r]}

@@ -24,9 +24,9 @@ MAX_MODEL_CHARS = 5000
 
 #: Characters removed before anything else: zero-width marks and the C0/C1 controls
 #: (NUL, escape...) but tab and newline; NUL would also clash with batch separators.
-_ZERO_WIDTH = dict.fromkeys(
-    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"),
-     *(c for c in range(0x20) if c not in (9, 10, 13)), *range(0x7F, 0xA0)], None)
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u00ad]")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_SPECIAL_LETTERS = re.compile("[łŁđĐøØßæÆœŒıħþð]")
 #: Raw text beyond this is not even cleaned: a 10 MB message costs no more than this.
 MAX_RAW_CHARS = 100_000
 _TAG_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][^>]{0,200}>|&[a-zA-Z]{2,8};|&#\d{2,6};")
@@ -72,7 +72,7 @@ def html_to_text(text: str) -> str:
 
 def normalize(text: str) -> str:
     """NFKC, no zero-width characters, one space between words, at most one blank line."""
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
+    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _SPACES.sub(" ", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
@@ -116,8 +116,9 @@ def strip_quotes_and_signatures(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase without diacritics: 'Nemůžu se přihlásit' -> 'nemuzu se prihlasit'."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_EXTRA_FOLD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    if _SPECIAL_LETTERS.search(text):
+        text = text.translate(_EXTRA_FOLD)
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def prepare(text: str, subject: str | None = None) -> tuple[str, bool]:

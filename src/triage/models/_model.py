@@ -53,11 +53,12 @@ class TriageModel:
         self.l2_grid = tuple(l2_grid)
 
     # -- features ---------------------------------------------------------------------
-    def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None):
+    def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
+               concepts=None):
         """Dense cue and shape features, and sparse concept features (L2-normalized)."""
         hits, fired = self._cues().match(folded, languages)
         extra = np.hstack([np.log1p(hits), shape_features(prepared, stats)])
-        concepts = self._concepts().counts(folded)
+        concepts = self._concepts().counts(folded) if concepts is None else concepts.copy()
         concepts.data = np.log1p(concepts.data)
         norms = np.sqrt(np.asarray(concepts.multiply(concepts).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
@@ -138,10 +139,10 @@ class TriageModel:
 
     # -- prediction -------------------------------------------------------------------
     def predict(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
-                raw=None):
+                raw=None, concepts=None):
         """Calibrated probabilities per head and the urgency cues that fired per row;
-        ``raw`` is the batch's shared n-gram counts when known."""
-        extra, hits, fired = self._extra(prepared, folded, languages, stats)
+        ``raw`` and ``concepts`` are the batch's shared counts when known."""
+        extra, hits, fired = self._extra(prepared, folded, languages, stats, concepts)
         x = self.featurizer.transform(raw if raw is not None else folded, extra)
         probs = {}
         for head, h in self.heads_.items():
