@@ -53,12 +53,18 @@ def main() -> int:
     ap.add_argument("--queries", default=str(ROOT / "corpora" / "kb" / "queries.jsonl"))
     ap.add_argument("--kb", default=None, help="KB path (default: the shipped KB)")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--embeddings", default=None,
+                    help="local sentence-transformers model folder for dense re-ranking ('minilm' = the packaged one)")
     args = ap.parse_args()
     import triage
     from triage._kb import KnowledgeBase
 
     queries = load_queries(Path(args.queries))
-    t = triage.Triager(kb=args.kb, teams=False)
+    if args.embeddings == "minilm":
+        from triage._embeddings import packaged_minilm_path
+
+        args.embeddings = str(packaged_minilm_path())
+    t = triage.Triager(kb=args.kb, teams=False, embeddings=args.embeddings)
     res = t.triage_batch([{"id": q["id"], "text": q["text"]} for q in queries])
     kb = KnowledgeBase(args.kb)
     canon = {a.id: a.canonical for a in kb.index()["articles"]}
@@ -82,7 +88,7 @@ def main() -> int:
     empty = sum(1 for i in answerable if not ranked[i])
     text = (
         "# KB suggestions on the KB query set\n\n"
-        "Command: `python benchmarks/kb/evaluate.py --out benchmarks/kb/RESULTS.md`\n\n"
+        f"Command: `python benchmarks/kb/evaluate.py{' --embeddings minilm' if args.embeddings else ''} --out {args.out}`\n\n"
         f"{len(queries)} queries ({len(answerable)} with a relevant article, {len(none_q)} with none); "
         f"default KB of {len(canon)} article versions. Queries paraphrase the problem in the customer's words "
         "(corpora/kb/queries.jsonl). The 'tune' half chose the weights and threshold; 'held-out' did not.\n\n"

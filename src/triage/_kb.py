@@ -33,6 +33,8 @@ W_LEXICAL = 0.5
 W_CONCEPT = 0.5
 W_TOPIC = 0.15
 MIN_SCORE = 0.2
+#: Weight of the dense cosine similarity when an encoder is given (extra [embeddings]).
+W_DENSE = 0.5
 TOP_K = 3
 FALLBACK_LANGUAGE = "en"
 
@@ -128,11 +130,12 @@ class KnowledgeBase:
     output_keys = ("kb",)
 
     def __init__(self, path: str | Path | None = None, topics: Sequence[str] | None = None,
-                 cache_dir: str | Path | None = None, k: int = TOP_K) -> None:
+                 cache_dir: str | Path | None = None, k: int = TOP_K, encoder=None) -> None:
         self.path = Path(path) if path else default_kb_path()
         self.topics = list(topics) if topics else None
         self.cache_dir = cache_dir
         self.k = k
+        self.encoder = encoder
         if self.topics:
             self.reads = self.reads + ("topic_proba",)
         self._index = None
@@ -194,13 +197,19 @@ class KnowledgeBase:
         for a in articles:
             if a.topic and a.canonical not in topic_of:
                 topic_of[a.canonical] = a.topic
+        dense = None
+        if self.encoder is not None:
+            dense = self.encoder.encode([f"{a.title}. {a.body}" for a in articles])
         return {"articles": articles, "featurizer": fz, "lex": lex, "concepts": concepts, "con": con,
+                "dense": dense,
                 "canon": canon, "group": group, "topic_of": [topic_of.get(c) for c in canon],
                 "lang": np.array([a.language for a in articles], dtype=object)}
 
     # -- scoring ----------------------------------------------------------------------
-    def scores(self, folded: Sequence[str], topic_proba: np.ndarray | None = None, raw=None, concepts=None):
-        """(messages x articles) combined scores, per version of each article."""
+    def scores(self, folded: Sequence[str], topic_proba: np.ndarray | None = None, raw=None, concepts=None,
+               texts: Sequence[str] | None = None):
+        """(messages x articles) combined scores, per version of each article; ``texts``
+        (the prepared text) feed the dense encoder when there is one."""
         ix = self.index()
         q_lex = _normalize_rows(ix["featurizer"].transform(raw if raw is not None else list(folded)))
         concepts = ix["concepts"].counts(list(folded)) if concepts is None else concepts
@@ -213,14 +222,17 @@ class KnowledgeBase:
                 if t in self.topics:
                     prior[:, j] = topic_proba[:, self.topics.index(t)]
             s = s + W_TOPIC * prior
+        if ix["dense"] is not None:
+            q = self.encoder.encode(list(texts if texts is not None else folded))
+            s = s + W_DENSE * (q @ ix["dense"].T)
         return s
 
     def search(self, folded: Sequence[str], languages: Sequence[str], topic_proba=None, k: int | None = None,
-               raw=None, concepts=None):
+               raw=None, concepts=None, texts=None):
         """(ids, scores, languages) arrays of shape (n, k); empty id where nothing qualifies."""
         k = k or self.k
         ix = self.index()
-        s = self.scores(folded, topic_proba, raw, concepts)
+        s = self.scores(folded, topic_proba, raw, concepts, texts)
         n, n_canon = s.shape[0], len(ix["canon"])
         pooled = np.full((n, n_canon), -np.inf)
         np.maximum.at(pooled.T, ix["group"], s.T)
@@ -247,7 +259,8 @@ class KnowledgeBase:
     def predict(self, batch: Batch) -> dict:
         proba = batch["topic_proba"] if self.topics and "topic_proba" in batch else None
         ids, scores, langs = self.search(batch["folded_text"], batch["language"], proba,
-                                         raw=batch["ngram_counts"], concepts=batch["concept_counts"])
+                                         raw=batch["ngram_counts"], concepts=batch["concept_counts"],
+                                         texts=batch["prepared_text"])
         out = np.empty(batch.n, dtype=object)
         for i in range(batch.n):
             out[i] = [{"id": ids[i, r], "score": float(scores[i, r]), "language": langs[i, r]}

@@ -70,6 +70,14 @@ def iban_ok(iban: str, lengths: dict[str, int] | None = None) -> bool:
     return int("".join(str(int(ch, 36)) for ch in rearranged)) % 97 == 1
 
 
+def iban_shape_ok(iban: str, lengths: dict[str, int] | None = None) -> bool:
+    """Country code, check digits and the country's exact length, checksum not tested:
+    such a string is a (mistyped) IBAN, never a phone or card number."""
+    iban = iban.upper()
+    lengths = _rules().iban_lengths if lengths is None else lengths
+    return re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]+", iban) is not None and lengths.get(iban[:2]) == len(iban)
+
+
 def mod11_10_check_digit(digits: str) -> int:
     """ISO 7064 MOD 11,10 check digit of ``digits`` (Croatian OIB, German Steuer-ID)."""
     product = 10
@@ -227,14 +235,14 @@ def phone_shape_ok(raw: str, shape: dict | None = None) -> bool:
     """A phone number without a cue: international (+ or 00 and a country code), a
     trunk 0 with typical grouping, or North-American; never a leading date."""
     shape = _rules().phone_shape if shape is None else shape
-    if re.match(shape["date_prefix"], raw):
+    if shape["date_prefix"].match(raw):
         return False
     digits = _phone_digits(raw)
     if raw.startswith("+"):
         return digits[:1] != "0" and shape["min_digits_plus"] <= len(digits) <= shape["max_digits"]
     if raw.startswith("00"):
         return digits[:1] != "0" and shape["min_digits_00"] <= len(digits) <= shape["max_digits"]
-    if re.match(shape["nanp"], raw):
+    if shape["nanp"].match(raw):
         return True
     return _trunk_grouping_ok(raw, digits, shape)
 
@@ -253,9 +261,9 @@ def _trunk_grouping_ok(raw: str, digits: str, shape: dict) -> bool:
 
 
 def phone_after_cue_ok(raw: str, shape: dict | None = None) -> bool:
-    """After "tel."/"mobil"/..., any grouping of 8-15 digits except a leading date."""
+    """After "tel."/"mobil"/..., any grouping of 7-15 digits except a leading date."""
     shape = _rules().phone_shape if shape is None else shape
-    if re.match(shape["date_prefix"], raw):
+    if shape["date_prefix"].match(raw):
         return False
     return shape["min_digits_cued"] <= len(_phone_digits(raw)) <= shape["max_digits"]
 
@@ -263,6 +271,7 @@ def phone_after_cue_ok(raw: str, shape: dict | None = None) -> bool:
 # validator name (as used in redaction.json) -> (function, wants separators removed)
 _VALIDATORS: dict[str, tuple[Callable[[str], bool], bool]] = {
     "iban": (iban_ok, True),
+    "iban_shape": (iban_shape_ok, True),
     "card": (card_ok, True),
     "oib": (oib_ok, True),
     "steuer_id": (steuer_id_ok, True),
@@ -285,7 +294,7 @@ _VALIDATORS: dict[str, tuple[Callable[[str], bool], bool]] = {
 @dataclass(frozen=True)
 class _Pattern:
     name: str
-    kind: str
+    kind: str | None  # None: claims its span so nothing else is found there, masks nothing
     priority: int
     regex: re.Pattern
     validators: tuple[str, ...]
@@ -297,8 +306,9 @@ class _Pattern:
 @dataclass(frozen=True)
 class _Rules:
     patterns: tuple[_Pattern, ...]
+    priority: dict[str, int]  # pattern name -> priority
     masks: dict[str, str]
-    cues: re.Pattern
+    cues: dict[str, re.Pattern]
     cue_window: int
     cue_max_gap: int
     phone_shape: dict
@@ -307,10 +317,10 @@ class _Rules:
 
 @dataclass(frozen=True)
 class Found:
-    """One piece of personal data: where it is and what it is."""
+    """One piece of personal data: where it is, what it is, which pattern found it."""
     start: int
     end: int
-    kind: str
+    kind: str | None
     rule: str
 
 
@@ -319,45 +329,76 @@ def load_redaction_rules() -> dict:
     return json.loads(resources.files("triage.rules").joinpath("redaction.json").read_text("utf-8"))
 
 
+def _check_pattern(spec: dict, masks: dict, cue_types: set[str]) -> None:
+    """A typo in the rule file should fail loudly, not silently mask nothing."""
+    problems = [f"unknown validator {v!r}" for v in spec.get("validators", []) if v not in _VALIDATORS]
+    problems += [f"unknown cue type {c!r}" for c in [*spec.get("requires_cue", []), *spec.get("vetoed_by_cue", [])]
+                 if c not in cue_types]
+    if spec["kind"] is not None and spec["kind"] not in masks:
+        problems.append(f"kind {spec['kind']!r} has no mask")
+    if problems:
+        raise ValueError(f"redaction pattern {spec.get('name')!r}: {'; '.join(problems)}")
+
+
 def _compile_pattern(spec: dict) -> _Pattern:
-    """One entry of 'patterns', checked against the known validators."""
-    unknown = [v for v in spec.get("validators", []) if v not in _VALIDATORS]
-    if unknown:
-        raise ValueError(f"redaction pattern {spec['name']!r}: unknown validators {unknown}")
+    """One entry of 'patterns'."""
     flags = 0 if spec.get("case_sensitive") else re.IGNORECASE
     return _Pattern(spec["name"], spec["kind"], int(spec["priority"]), re.compile(spec["regex"], flags),
                     tuple(spec.get("validators", [])), bool(spec.get("trim", False)),
                     frozenset(spec.get("requires_cue", [])), frozenset(spec.get("vetoed_by_cue", [])))
 
 
-def _compile_cues(cues: dict[str, list[str]]) -> re.Pattern:
-    """All cue words in one regex, one named group per cue type."""
-    return re.compile("|".join(f"(?P<{kind}>{'|'.join(words)})" for kind, words in cues.items()), re.IGNORECASE)
+def _compile_cue_words(words: list[str]) -> re.Pattern:
+    """One regex for a cue type; the word boundary most cues start with is tested once,
+    before the alternation, which makes the search several times faster."""
+    bounded = [w[2:] for w in words if w.startswith("\\b")]
+    other = [w for w in words if not w.startswith("\\b")]
+    parts = ([f"\\b(?:{'|'.join(bounded)})"] if bounded else []) + other
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def _compile_cues(cues: dict[str, list[str]]) -> dict[str, re.Pattern]:
+    """One regex per cue type, searched separately so that one cue cannot hide another
+    that overlaps it ("mon numéro client")."""
+    return {kind: _compile_cue_words(words) for kind, words in cues.items()}
+
+
+def _compile_phone_shape(shape: dict) -> dict:
+    """The phone limits, with their two regular expressions compiled."""
+    return {**shape, "date_prefix": re.compile(shape["date_prefix"]), "nanp": re.compile(shape["nanp"])}
 
 
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     """Compiled once, on first use."""
     raw = load_redaction_rules()
+    for spec in raw["patterns"]:
+        _check_pattern(spec, raw["masks"], set(raw["cues"]))
     patterns = tuple(sorted((_compile_pattern(p) for p in raw["patterns"]), key=lambda p: p.priority))
-    return _Rules(patterns, dict(raw["masks"]), _compile_cues(raw["cues"]), int(raw["cue_window_chars"]),
-                  int(raw["cue_max_gap_chars"]), dict(raw["phone_shape"]), dict(raw["iban_lengths"]))
+    return _Rules(patterns, {p.name: p.priority for p in patterns}, dict(raw["masks"]),
+                  _compile_cues(raw["cues"]), int(raw["cue_window_chars"]),
+                  int(raw["cue_max_gap_chars"]), _compile_phone_shape(raw["phone_shape"]), dict(raw["iban_lengths"]))
 
 
 # --- finding --------------------------------------------------------------------------
 
 def _nearest_cue(text: str, start: int, rules: _Rules) -> str | None:
     """Type of the cue that ends closest before ``start`` with only a few non-digits
-    between ("Tel.: ", "order no. "), or None."""
-    last = None
-    for m in rules.cues.finditer(text, max(0, start - rules.cue_window), start):
-        last = m
-    if last is None:
+    between ("Tel.: ", "order no. "), or None; on a tie the type listed first wins."""
+    window_start = max(0, start - rules.cue_window)
+    best_type, best_end = None, -1
+    for cue_type, rx in rules.cues.items():
+        end = -1
+        for m in rx.finditer(text, window_start, start):
+            end = m.end()
+        if end > best_end:
+            best_type, best_end = cue_type, end
+    if best_type is None:
         return None
-    gap = text[last.end():start]
+    gap = text[best_end:start]
     if len(gap) > rules.cue_max_gap or any(ch.isdigit() for ch in gap):
         return None
-    return last.lastgroup
+    return best_type
 
 
 def _context_allows(pattern: _Pattern, cue: str | None) -> bool:
@@ -397,20 +438,18 @@ def _candidates(text: str, pattern: _Pattern, rules: _Rules) -> list[Found]:
         if m is None:
             return found
         pos = m.start() + 1
-        if not _context_allows(pattern, _nearest_cue(text, m.start(), rules)):
+        valid = next((c for c in _prefixes(m.group(0), pattern.trim) if _passes(pattern, c)), None)
+        # the context is looked at only for valid candidates: it is the slower test
+        if valid is None or not _context_allows(pattern, _nearest_cue(text, m.start(), rules)):
             continue
-        for candidate in _prefixes(m.group(0), pattern.trim):
-            if _passes(pattern, candidate):
-                found.append(Found(m.start(), m.start() + len(candidate), pattern.kind, pattern.name))
-                pos = m.start() + len(candidate)
-                break
+        found.append(Found(m.start(), m.start() + len(valid), pattern.kind, pattern.name))
+        pos = m.start() + len(valid)
 
 
 def _resolve_overlaps(found: list[Found], rules: _Rules) -> list[Found]:
     """Keep the higher-priority (then earlier, then longer) of overlapping finds."""
-    priority = {p.name: p.priority for p in rules.patterns}
     kept: list[Found] = []
-    for f in sorted(found, key=lambda f: (priority[f.rule], f.start, f.start - f.end)):
+    for f in sorted(found, key=lambda f: (rules.priority[f.rule], f.start, f.start - f.end)):
         if all(f.end <= k.start or f.start >= k.end for k in kept):
             kept.append(f)
     return sorted(kept, key=lambda f: f.start)
@@ -424,7 +463,7 @@ def find_personal_data(text: str) -> list[Found]:
     found: list[Found] = []
     for pattern in rules.patterns:
         found.extend(_candidates(text, pattern, rules))
-    return _resolve_overlaps(found, rules)
+    return [f for f in _resolve_overlaps(found, rules) if f.kind is not None]
 
 
 def _mask(text: str, found: list[Found], masks: dict[str, str]) -> str:

@@ -42,6 +42,8 @@ class Triager:
     batch_size: rows per internal batch in :meth:`triage_batch`.
     cache_dir: where KB indexes are cached (keyed by a hash of the KB); default
         ``$XDG_CACHE_HOME/triage`` or ``~/.cache/triage``.
+    embeddings: folder of a local sentence-transformers model; when given, KB
+        suggestions add dense similarity (extra ``[embeddings]``). Never downloads.
     """
 
     def __init__(
@@ -54,6 +56,7 @@ class Triager:
         language_backend: str = "ensemble",
         batch_size: int = 2048,
         cache_dir: str | None = None,
+        embeddings: str | None = None,
     ) -> None:
         self.teams = teams
         self.kb = kb
@@ -62,6 +65,7 @@ class Triager:
         self.language_backend = language_backend
         self.batch_size = batch_size
         self.cache_dir = cache_dir
+        self.embeddings = embeddings
         self._pipeline: Pipeline | None = None
         self._router = None
 
@@ -98,7 +102,12 @@ class Triager:
         from ._kb import KnowledgeBase
 
         labels = self._stages()[-1].labels
-        return KnowledgeBase(self.kb, topics=labels.get("topic"), cache_dir=self.cache_dir)
+        encoder = None
+        if self.embeddings:
+            from ._embeddings import Encoder
+
+            encoder = Encoder(self.embeddings)
+        return KnowledgeBase(self.kb, topics=labels.get("topic"), cache_dir=self.cache_dir, encoder=encoder)
 
     @property
     def router(self):

@@ -1,0 +1,232 @@
+"""Triage a Spark DataFrame: classification spread over the executors, routing global.
+
+    from triage.spark import triage_dataframe
+    result = triage_dataframe(spark.read.parquet("s3://.../messages/"), teams="teams.yaml")
+    result.write.parquet("s3://.../triaged/")
+
+Needs the ``[spark]`` extra (``pip install 'triage[spark]'``); ``import triage`` never
+imports pyspark. Deployment on a cluster is described in ``docs/spark.md``.
+
+How it runs
+-----------
+1. The input gets an order column, ``_row`` = ``monotonically_increasing_id()`` (the
+   partition index in the upper bits, the row within the partition in the lower 33,
+   so ordering by it is the input order).
+2. ``df.mapInArrow`` runs :func:`triage._arrow.triage_record_batch` with
+   ``route=False`` on every Arrow batch: language, sentiment, urgency, topic and KB
+   for each message, plus the few columns routing needs later. The function ships
+   with only the small config (kb and model paths, languages); each executor Python
+   process builds ONE :class:`~triage.Triager` for that config on its first batch and
+   keeps it in a module-level cache, so models load once per process (Python workers
+   are reused between tasks), never per task and never through the closure.
+   The classified rows are persisted (MEMORY_AND_DISK), so the models run once.
+3. Routing is global. A team's capacity is what it can take now across the whole
+   dump, and the most urgent messages must claim the slots first, whichever partition
+   they sit in; routing partition by partition would hand every partition the full
+   capacity and overfill every team. So only the routing columns of the valid rows
+   (``_row``, language, topic probabilities, urgency, urgency_score, channel,
+   received_at) are collected to the driver, ``router.assign`` runs once over all of
+   them in input order (ties are broken by input order, as in ``triage run``), and the
+   team columns (team, team_reason, team_alternates, sla_due, ack_due) go back as a
+   DataFrame joined to the classified rows on ``_row``; the result is sorted by
+   ``_row``, i.e. in input order. The result equals what ``triage run`` writes for
+   the same messages (ids are strings).
+
+Driver memory
+-------------
+What is collected is small: about 80 bytes of Arrow per message with the shipped
+10-topic model (topic probabilities as float32, language, urgency, score, channel,
+received_at, the row index). The assignment itself then holds numpy copies and a few
+(messages x teams) matrices, and its output holds each message's team reason and
+alternates as Python strings until they are shipped back; measured peak on the driver
+is about 1.5 KB per message altogether (docs/spark.md), i.e. ~1.5 GB of driver memory
+for a million messages routed at once. The text, features and KB results never leave
+the executors.
+
+Missing ids become the message's 1-based position in the DataFrame, as in
+``triage run``; that needs the rows per partition, counted from the cached result.
+"""
+from __future__ import annotations
+
+import os
+from functools import partial
+from typing import Any, Iterator
+
+from ._errors import InputFormatError, MissingExtraError
+
+__all__ = ["triage_dataframe", "release"]
+
+_ROW_BITS = 33  # monotonically_increasing_id: row number within the partition
+_INPUTS = ("id", "text", "subject", "channel", "customer", "received_at")
+
+#: One Triager per executor Python process, keyed by its config.
+_TRIAGERS: dict[tuple, Any] = {}
+
+
+def _pyspark():
+    try:
+        import pyspark  # noqa: F401
+        from pyspark.sql import functions as F
+    except ImportError as exc:
+        raise MissingExtraError("pyspark", "spark", "triage on Spark") from exc
+    return F
+
+
+def _local_path(path):
+    """A path as the executor sees it: as given, or the copy shipped with
+    ``--files``/``spark.files``/``SparkContext.addFile`` (found by its base name)."""
+    if not isinstance(path, str) or os.path.exists(path):
+        return path
+    try:
+        from pyspark import SparkFiles
+
+        shipped = SparkFiles.get(os.path.basename(path.rstrip("/")))
+    except Exception:  # no SparkContext here (plain Python), or not shipped
+        return path
+    return shipped if os.path.exists(shipped) else path
+
+
+def _executor_triager(kb, model, languages):
+    """The Triager of this Python process for the config, built on first use. Teams
+    are not needed here (routing runs on the driver), so it is built with teams=False."""
+    key = (kb, model, languages)
+    triager = _TRIAGERS.get(key)
+    if triager is None:
+        from ._triager import Triager
+
+        kwargs = {"languages": languages} if languages else {}
+        triager = Triager(teams=False, kb=_local_path(kb), model=_local_path(model), **kwargs)
+        _TRIAGERS[key] = triager
+    return triager
+
+
+def _classify_partition(batches: Iterator, kb, model, languages) -> Iterator:
+    """mapInArrow function: Arrow batches of input rows -> unrouted result batches.
+    Ids that are missing come back null; the driver fills in global positions."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ._arrow import triage_record_batch
+
+    triager = _executor_triager(kb, model, languages)
+    for rb in batches:
+        out = triage_record_batch(rb, triager, route=False)
+        if "id" in rb.schema.names:
+            ids = rb.column("id")
+            missing = pc.is_null(ids)
+            if pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type):
+                missing = pc.or_(missing, pc.equal(ids, ""))
+            missing = pc.fill_null(missing, True)
+        else:
+            missing = pa.array([True] * rb.num_rows, pa.bool_())
+        i = out.schema.get_field_index("id")
+        fixed = pc.if_else(missing, pa.scalar(None, pa.string()), out.column(i))
+        yield out.set_column(i, out.schema.field(i), fixed)
+
+
+def _spark_schema(arrow_schema):
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    return from_arrow_schema(arrow_schema)
+
+
+def _to_arrow(df):
+    import pyarrow as pa
+
+    if hasattr(df, "toArrow"):  # Spark >= 4.0
+        return df.toArrow()
+    batches = df._collect_as_arrow()  # Spark 3.5
+    return pa.Table.from_batches(batches) if batches else None
+
+
+def _from_arrow(spark, table, schema):
+    try:  # Spark >= 4.0 takes an Arrow table
+        return spark.createDataFrame(table, schema=schema)
+    except (TypeError, ValueError):
+        return spark.createDataFrame(table.to_pandas(), schema=schema)
+
+
+def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
+    """Triage every row of a Spark DataFrame; one result row per input row, in order.
+
+    ``df`` has a ``text`` column and optionally ``id``, ``subject``, ``channel``,
+    ``customer``, ``received_at`` (string or timestamp); other columns are ignored.
+    ``teams``, ``kb`` and ``model`` are as for :class:`triage.Triager`: a path (kb and
+    model paths must be readable on the executors, or shipped with ``--files``),
+    None for the shipped defaults, or False for no routing / no KB; ``teams`` may also
+    be a parsed mapping (it is only read on the driver). ``languages``: candidate
+    languages, as for Triager.
+
+    Returns a DataFrame with the columns of ``triage._arrow.OUTPUT_SCHEMA``: ``id``
+    (string), the contract keys and ``error``. Classification runs when this function
+    is called (routing needs its results); the classified rows stay persisted until
+    :func:`release` is called on the result.
+    """
+    F = _pyspark()
+    from ._arrow import ROUTING_SOURCES, TEAM_FIELDS, OUTPUT_SCHEMA, UNROUTED_SCHEMA, route_rows, \
+        schema_with_row
+    from ._triager import Triager
+
+    if "text" not in df.columns:
+        raise InputFormatError(f"triage needs a 'text' column; the DataFrame has {df.columns}")
+    languages = tuple(languages) if languages else None
+    if isinstance(kb, os.PathLike):
+        kb = os.fspath(kb)
+    if isinstance(model, os.PathLike):
+        model = os.fspath(model)
+    driver_kwargs = {"languages": languages} if languages else {}
+    router = Triager(teams=teams, kb=False, model=model, **driver_kwargs).router  # a bad teams file fails here
+
+    from pyspark import StorageLevel
+
+    spark = df.sparkSession
+    inputs = df.select(*[c for c in _INPUTS if c in df.columns],
+                       F.monotonically_increasing_id().alias("_row"))
+    classified = inputs.mapInArrow(partial(_classify_partition, kb=kb, model=model, languages=languages),
+                                   _spark_schema(schema_with_row(UNROUTED_SCHEMA)))
+    classified = classified.persist(StorageLevel.MEMORY_AND_DISK)
+
+    # rows per input partition (for positions) and whether any id is missing; this
+    # first action runs the classification and fills the cache
+    part = F.shiftright(F.col("_row"), _ROW_BITS)
+    counts = (classified.groupBy(part.alias("p"))
+              .agg(F.count(F.lit(1)).alias("n"), F.sum(F.col("id").isNull().cast("long")).alias("missing"))
+              .collect())
+    result = classified
+    if router is not None:
+        cols = ["_row"] + [ROUTING_SOURCES[name] for name in router.reads]
+        table = _to_arrow(classified.where(F.col("error").isNull()).select(*cols))
+        if table is not None and table.num_rows:
+            import pyarrow as pa
+
+            table = table.sort_by("_row")  # the router breaks ties by input order
+            routed = route_rows(router, table)
+            team_table = pa.table({"_row": table.column("_row"), **routed})
+            del table
+            team_schema = _spark_schema(pa.schema([pa.field("_row", pa.int64())]
+                                                  + [OUTPUT_SCHEMA.field(n) for n in TEAM_FIELDS]))
+            teams_df = _from_arrow(spark, team_table, team_schema)
+            del team_table, routed
+            result = classified.drop(*TEAM_FIELDS).join(teams_df, on="_row", how="left")
+
+    if any(row["missing"] for row in counts):
+        offsets, total = [], 0
+        for row in sorted(counts, key=lambda r: r["p"]):
+            offsets += [F.lit(int(row["p"])), F.lit(total)]
+            total += int(row["n"])
+        position = (F.create_map(*offsets)[part]
+                    + F.col("_row").bitwiseAND(F.lit((1 << _ROW_BITS) - 1)) + F.lit(1))
+        result = result.withColumn("id", F.coalesce(F.col("id"), position.cast("string")))
+    if result is not classified:
+        result = result.orderBy("_row")
+    result = result.select(*OUTPUT_SCHEMA.names)
+    result._triage_cached = classified
+    return result
+
+
+def release(result) -> None:
+    """Unpersist the classified rows behind a :func:`triage_dataframe` result (after
+    writing it out); the result stays usable but would classify again."""
+    cached = getattr(result, "_triage_cached", None)
+    if cached is not None:
+        cached.unpersist()
