@@ -144,3 +144,46 @@ def test_hostile_text_still_gets_its_line(tmp_path):
     assert [r["id"] for r in rows] == [r["id"] for r in records]
     assert rows[0]["language"] == "hr"
     assert rows[3]["language"] == "und" and rows[4]["language"] == "und"
+
+
+def test_killed_run_resumes_without_duplicates_or_gaps(tmp_path):
+    import signal
+    import time
+
+    src = tmp_path / "in.jsonl"
+    texts = ["Paket nije stigao.", "Refund please, order 55.", "Heslo nefunguje.", "Arve on vale."]
+    src.write_text("".join(json.dumps({"id": i, "text": texts[i % 4] + f" #{i}"}) + "\n" for i in range(3000)),
+                   encoding="utf-8")
+    full = tmp_path / "full.jsonl"
+    assert main(["run", str(src), "-o", str(full), "-q", "--no-teams", "--batch-size", "50"]) == 0
+    out = tmp_path / "out.jsonl"
+    part = tmp_path / "out.jsonl.part"
+    proc = subprocess.Popen([sys.executable, "-m", "triage._cli", "run", str(src), "-o", str(out), "-q",
+                             "--no-teams", "--batch-size", "50"], stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while time.time() < deadline and (not part.exists() or part.stat().st_size < 20_000):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "continue with --resume" in err and not out.exists() and part.exists()
+    done = sum(1 for _ in part.open(encoding="utf-8"))
+    assert 0 < done < 3000
+    with part.open("ab") as f:  # a half-written last line is cut on resume
+        f.write(b'{"id": 99')
+    assert main(["run", str(src), "-o", str(out), "-q", "--no-teams", "--batch-size", "50", "--resume"]) == 0
+    assert out.read_bytes() == full.read_bytes()
+    assert not part.exists()
+
+
+def test_with_text_and_redact(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": 1, "text": "Call me on +385 91 234 5678 or jana@example.com, card "
+                                                "4111 1111 1111 1111."}) + "\n" + json.dumps({"id": 2}) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["run", str(src), "-o", str(out), "-q", "--with-text", "--redact"]) == 0
+    rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert "[PHONE]" in rows[0]["text"] and "[EMAIL]" in rows[0]["text"] and "[CARD]" in rows[0]["text"]
+    assert "jana@" not in out.read_text("utf-8") and "4111" not in out.read_text("utf-8")
+    assert "text" not in rows[1] and rows[1]["error"]

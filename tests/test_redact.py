@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -159,6 +160,15 @@ def test_rule_file_is_documented_and_consistent():
     assert set(rules["masks"]) == {"EMAIL", "PHONE", "IBAN", "CARD", "NATIONAL_ID"}
     compiled = R._rules()
     assert {p.kind for p in compiled.patterns} - {None} == set(rules["masks"])
+
+
+def test_grouped_cue_regex_finds_what_the_plain_alternation_finds():
+    texts = [r["text"] for r in load_cases()] + ["Tel.-Nr. 0171", "telephone", "Mon numéro client", "#12"]
+    for words in R.load_redaction_rules()["cues"].values():
+        plain = re.compile("|".join(words), re.IGNORECASE)
+        grouped = R._compile_cue_words(words)
+        for text in texts:
+            assert [m.span() for m in grouped.finditer(text)] == [m.span() for m in plain.finditer(text)], text
 
 
 def test_import_is_lazy_and_changes_nothing_global():

@@ -127,7 +127,10 @@ def report(args) -> str:
              "amounts, dates, postcodes, product codes).", "",
              f"**Overall recall {pct(hits, len(spans))}** ({hits}/{len(spans)}; exact boundaries "
              f"{exact}/{len(spans)}). **Negative texts changed: {n_changed}/{n_neg} "
-             f"({100 * n_changed / n_neg:.1f} %).** Stray masks in positive texts: {len(stray)}.", ""]
+             f"({100 * n_changed / n_neg:.1f} %).** Stray masks in positive texts: {len(stray)}.", "",
+             "The cases and the rules have the same author and the rules were adjusted on the cases, so "
+             "read these figures as a regression check rather than an estimate for real traffic. The "
+             "random-digit table below does not depend on the cases.", ""]
     for title, index in (("Recall per kind", 1), ("Recall per language", 0), ("Recall per national-ID type", 2)):
         lines += [f"## {title}", "", "| | spans | found | exact | recall |", "|---|---|---|---|---|"]
         lines += [f"| {k} | {n} | {h} | {e} | {pct(h, n)} |" for k, n, h, e in table(spans, index)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Sequence
 
@@ -25,6 +26,14 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--languages", help="comma-separated candidate languages, e.g. en,de,hr")
     run.add_argument("--batch-size", type=int, default=2048, help="records per batch (default 2048)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
+    run.add_argument("--resume", action="store_true",
+                     help="continue an interrupted run from OUTPUT.part (JSONL or CSV output)")
+    run.add_argument("--no-teams", action="store_true", help="do not route (no team or service-level keys)")
+    run.add_argument("--no-kb", action="store_true", help="do not suggest KB articles")
+    run.add_argument("--with-text", action="store_true", help="also write each message's text (key 'text')")
+    run.add_argument("--redact", action="store_true",
+                     help="mask e-mail addresses, phone numbers, IBANs, card numbers and national ID numbers "
+                          "in the text fields written")
 
     train = sub.add_parser("train", help="train a model on labelled messages (any label set)")
     train.add_argument("data", metavar="DATA", help="labelled .jsonl/.csv, or a corpus folder with */train.jsonl")
@@ -99,19 +108,28 @@ def _cmd_run(args: argparse.Namespace) -> int:
     kwargs = {}
     if args.languages:
         kwargs["languages"] = [c.strip() for c in args.languages.split(",") if c.strip()]
+    if args.resume and (not args.output or args.output == "-"):
+        return _fail("--resume needs -o OUTPUT (it continues OUTPUT.part)")
     try:
-        triager = Triager(teams=args.teams, kb=args.kb, model=args.model,
-                          batch_size=args.batch_size, **kwargs)
+        triager = Triager(teams=False if args.no_teams else args.teams, kb=False if args.no_kb else args.kb,
+                          model=args.model, batch_size=args.batch_size, **kwargs)
         keys = triager.output_keys
         triager.router  # a bad teams file fails here, before any work
         chunks = read_chunks(args.input, chunk_size=args.batch_size)
-        writer = RowWriter(args.output, keys)
+        if args.with_text:
+            keys = (*keys, "text")
+        writer = RowWriter(args.output, keys, resume=args.resume)
     except TriageError as exc:
         return _fail(str(exc))
+    if writer.skip:
+        print(f"triage: resuming after {writer.skip:,} records already written", file=sys.stderr)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     total = os.path.getsize(args.input) if os.path.isfile(args.input) else None
     progress = Progress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty(), total_bytes=total)
     try:
         router = triager.router
+        if args.with_text:
+            chunks = _TextKeeper(chunks, redact=args.redact)
         if router is None:
             _run_streaming(triager, chunks, writer, progress)
         else:
@@ -122,18 +140,59 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except KeyboardInterrupt:
         writer.abort()
-        print(f"\ntriage: interrupted after {progress.count:,} records", file=sys.stderr)
+        where = f"; {writer.count:,} output lines are in {args.output}.part, continue with --resume" \
+            if args.output and args.output != "-" else ""
+        print(f"\ntriage: interrupted after reading {progress.count:,} records{where}", file=sys.stderr)
         return 130
     finally:
+        signal.signal(signal.SIGTERM, previous)
         progress.close()
     return 0
 
 
+def _raise_interrupt(signum, frame) -> None:
+    """SIGTERM ends a run like Ctrl-C: what is done is flushed and kept."""
+    raise KeyboardInterrupt
+
+
+class _TextKeeper:
+    """Wraps the chunk reader so that each output row can carry its message's text,
+    masked by the redactor when asked; the text never reaches a log."""
+
+    def __init__(self, chunks, redact: bool) -> None:
+        self.chunks = chunks
+        self.redact = redact
+
+    def __iter__(self):
+        from ._redact import redact_batch
+
+        for chunk in self.chunks:
+            texts = [r.get("text") if isinstance(r.get("text"), str) else None for r in chunk]
+            if self.redact:
+                masked, _ = redact_batch([t or "" for t in texts])
+                texts = [m if t is not None else None for m, t in zip(masked, texts)]
+            for rec, text in zip(chunk, texts):
+                rec["_text_out"] = text
+            yield chunk
+
+
+def _attach_text(rows: list[dict], chunk: list[dict]) -> list[dict]:
+    if chunk and "_text_out" in chunk[0]:
+        for row, rec in zip(rows, chunk):
+            if "error" not in row:
+                row["text"] = rec["_text_out"]
+    return rows
+
+
 def _run_streaming(triager, chunks, writer, progress) -> None:
-    done = 0
+    done, skip = 0, writer.skip
     for chunk in chunks:
-        writer.write(list(triager.triage_records(chunk)))
         done += len(chunk)
+        if skip:  # already written by the interrupted run
+            cut = min(skip, len(chunk))
+            chunk, skip = chunk[cut:], skip - cut
+        if chunk:
+            writer.write(_attach_text(list(triager.triage_records(chunk)), chunk))
         progress.update(done)
 
 
@@ -161,7 +220,7 @@ def _run_routed(router, pipeline, chunks, writer, progress) -> None:
             if ok.size:
                 for k in router.reads:
                     cols[k].append(batch[k][ok])
-            for row in iter_rows(batch, keys):
+            for row in _attach_text(list(iter_rows(batch, keys)), chunk):
                 spool.write(json.dumps(row, ensure_ascii=False) + "\n")
             done += len(chunk)
             progress.update(done)
@@ -171,7 +230,7 @@ def _run_routed(router, pipeline, chunks, writer, progress) -> None:
         else:
             routed = {k: [] for k in router.writes}
         spool.seek(0)
-        r, out = 0, []
+        r, out, skip = 0, [], writer.skip
         for line in spool:
             row = json.loads(line)
             if "error" not in row:
@@ -179,7 +238,10 @@ def _run_routed(router, pipeline, chunks, writer, progress) -> None:
                     value = routed[k][r]
                     row[k] = value.item() if hasattr(value, "item") else value
                 r += 1
-                row = {k: row[k] for k in ("id", *OUTPUT_ORDER) if k in row}
+                row = {k: row[k] for k in ("id", *OUTPUT_ORDER, "text") if k in row}
+            if skip:  # already written by the interrupted run (routing is deterministic)
+                skip -= 1
+                continue
             out.append(row)
             if len(out) >= 4096:
                 writer.write(out)

@@ -6,7 +6,6 @@ import csv
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import IO, Any
 
@@ -28,13 +27,27 @@ def dumps(row: dict) -> str:
     return json.dumps(row, ensure_ascii=False, default=_json_default, separators=(", ", ": "))
 
 
-class RowWriter:
-    """Writes output rows; ``close()`` commits the file, ``abort()`` keeps what is done."""
+def _complete_rows(part: Path, fmt: str) -> int:
+    """Rows fully written in an interrupted ``.part`` file; a half-written last line is cut."""
+    data = part.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end < len(data):
+        with open(part, "r+b") as f:
+            f.truncate(end)
+    lines = data[:end].count(b"\n")
+    return max(lines - 1, 0) if fmt == "csv" else lines
 
-    def __init__(self, path: str | None, keys: tuple[str, ...] = (), stdout: IO[str] | None = None) -> None:
+
+class RowWriter:
+    """Writes output rows to ``PATH.part`` and renames it to PATH when complete;
+    ``abort()`` keeps the ``.part`` file, which ``resume=True`` continues."""
+
+    def __init__(self, path: str | None, keys: tuple[str, ...] = (), stdout: IO[str] | None = None,
+                 resume: bool = False) -> None:
         self.path = path
         self.keys = keys
         self.count = 0
+        self.skip = 0  # rows already written by an interrupted run
         self.format = "jsonl"
         if path is not None and path != "-":
             fmt = WRITE_FORMATS.get(Path(path).suffix.lower())
@@ -50,12 +63,18 @@ class RowWriter:
         else:
             target = Path(path)
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+            part = target.with_name(target.name + ".part")
+            self._tmp = str(part)
+            if resume and self.format == "parquet":
+                raise ConfigError("--resume works for .jsonl and .csv output, not Parquet")
+            if resume and part.exists():
+                self.skip = _complete_rows(part, self.format)
+                self.count = self.skip
             if self.format == "parquet":
-                os.close(fd)
                 self._handle = None
             else:
-                self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+                mode = "a" if self.skip or (resume and part.exists()) else "w"
+                self._handle = open(part, mode, encoding="utf-8", newline="")
         self._csv = None
 
     def write(self, rows: list[dict]) -> None:
@@ -73,7 +92,8 @@ class RowWriter:
         if self._csv is None:
             fields = ["id", *self.keys, "error"]
             self._csv = csv.DictWriter(self._handle, fieldnames=fields, extrasaction="ignore")
-            self._csv.writeheader()
+            if not self.skip and self._handle.tell() == 0:
+                self._csv.writeheader()
         for row in rows:
             self._csv.writerow({k: (dumps(v) if isinstance(v, (list, dict)) else v) for k, v in row.items()})
 
@@ -115,8 +135,9 @@ class RowWriter:
             self._tmp = None
 
     def abort(self) -> None:
-        """Stop writing; what was written stays in the temporary ``.part`` file."""
+        """Stop writing; what was written stays in ``PATH.part`` for ``--resume``."""
         if self._handle is not None and self._tmp is not None:
+            self._handle.flush()
             self._handle.close()
         if self._parquet_writer is not None:
             self._parquet_writer.close()

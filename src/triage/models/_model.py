@@ -20,7 +20,7 @@ from ._linear import fit_softmax, fit_temperature, softmax
 FORMAT = "triage-model"
 FORMAT_VERSION = 1
 WEIGHTS = "weights.npz"
-L2_GRID = (1e-5, 3e-5, 1e-4, 3e-4)
+L2_GRID = (3e-6, 1e-5, 3e-5, 1e-4)
 #: A cue category becomes an urgency floor when at least this share of the training
 #: messages where it fires are at least as urgent as its level.
 CUE_FLOOR_PRECISION = 0.8
@@ -90,6 +90,7 @@ class TriageModel:
         x_all = self.featurizer.transform(raw, extra)
         self.cue_categories_ = list(self._cues().categories)
         self.heads_: dict[str, dict] = {}
+        self._w_all = None
         report: dict = {}
         for head, raw in labels.items():
             raw = np.asarray(raw, dtype=object)
@@ -144,9 +145,14 @@ class TriageModel:
         ``raw`` and ``concepts`` are the batch's shared counts when known."""
         extra, hits, fired = self._extra(prepared, folded, languages, stats, concepts)
         x = self.featurizer.transform(raw if raw is not None else folded, extra)
-        probs = {}
+        if getattr(self, "_w_all", None) is None:  # one product for every head
+            self._w_all = np.hstack([h["w"] for h in self.heads_.values()]).astype(np.float32)
+        logits_all = np.asarray(x @ self._w_all)
+        probs, start = {}, 0
         for head, h in self.heads_.items():
-            logits = np.asarray(x @ h["w"]) + h["b"]
+            k = h["w"].shape[1]
+            logits = logits_all[:, start:start + k] + h["b"]
+            start += k
             probs[head] = softmax(logits / h["temperature"]).astype(np.float32)
         return probs, fired
 
