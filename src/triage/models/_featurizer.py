@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from ._hashing import BITS, MAX_CHAR, raw_counts
+from ._hashing import BITS, MAX_CHAR, MIN_CHAR, raw_counts
 
 SHAPE_FEATURES = ("caps_ratio", "exclamations", "questions", "log_length", "emoji")
 
@@ -32,6 +32,8 @@ class Featurizer:
 
     def __init__(self, bits: int = BITS, char_range: tuple[int, int] = (3, 5), min_df: int = 2,
                  char_weight: float = 1.0, word_weight: float = 1.0) -> None:
+        if not MIN_CHAR <= char_range[0] <= char_range[1] <= MAX_CHAR:
+            raise ValueError(f"char_range must lie within ({MIN_CHAR}, {MAX_CHAR}), not {char_range}")
         self.bits = bits
         self.char_range = tuple(char_range)
         self.min_df = min_df

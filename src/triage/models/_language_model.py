@@ -1,5 +1,5 @@
-"""An in-domain language identifier trained on the corpora: character 1-4-grams of the
-folded text, softmax over the languages. It knows how customers write (no diacritics,
+"""An in-domain language identifier trained on the corpora: word and character
+3-5-grams of the folded text, softmax over the languages. It knows how customers write (no diacritics,
 English words mixed in) and settles cs/sk and hr/sl where general detectors hesitate."""
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class LanguageModel:
     """Fitted state ends in ``_``."""
 
     def __init__(self, featurizer: Featurizer | None = None, seed: int = 0) -> None:
-        self.featurizer = featurizer or Featurizer(char_range=(1, 4))
+        self.featurizer = featurizer or Featurizer(char_range=(3, 5))
         self.seed = seed
 
     def fit(self, folded: Sequence[str], languages: Sequence[str]) -> "LanguageModel":
