@@ -13,7 +13,7 @@ from ._batch import Batch
 OUTPUT_ORDER = (
     "language", "language_confidence", "sentiment", "sentiment_score", "urgency",
     "urgency_score", "urgency_cues", "topic", "topic_confidence", "team", "team_reason",
-    "team_alternates", "kb", "sla_due", "ack_due", "warnings",
+    "team_alternates", "kb", "sla_due", "ack_due",
 )
 
 
@@ -38,7 +38,6 @@ class TriageResult:
     kb: tuple | None = None
     sla_due: str | None = None
     ack_due: str | None = None
-    warnings: tuple | None = None
     error: str | None = None
     keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
