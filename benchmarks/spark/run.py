@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import shutil
@@ -49,6 +50,7 @@ def start_spark(master: str, partition_mb: float):
              .config("spark.driver.host", "127.0.0.1")
              .config("spark.driver.bindAddress", "127.0.0.1")
              .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "4")
              .config("spark.sql.files.maxPartitionBytes", str(int(partition_mb * 1024 * 1024)))
              .config("spark.driver.memory", "4g")
@@ -65,16 +67,37 @@ def run_local(dump: Path, out: Path) -> float:
     return time.perf_counter() - t
 
 
-def run_spark(spark, dump: Path, out: Path) -> tuple[float, int]:
+class Steps(logging.Handler):
+    """Collects the step timings that triage.spark logs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def run_spark(spark, dump: Path, out: Path) -> tuple[float, int, list[str]]:
     from triage.spark import release, triage_dataframe
 
-    t = time.perf_counter()
-    df = spark.read.schema(SCHEMA).json(str(dump))
-    result = triage_dataframe(df)
-    result.write.mode("overwrite").parquet(str(out))
-    elapsed = time.perf_counter() - t
+    steps = Steps()
+    logger = logging.getLogger("triage.spark")
+    logger.addHandler(steps)
+    logger.setLevel(logging.INFO)
+    try:
+        t = time.perf_counter()
+        df = spark.read.schema(SCHEMA).json(str(dump))
+        result = triage_dataframe(df)
+        t_write = time.perf_counter()
+        result.write.mode("overwrite").parquet(str(out))
+        elapsed = time.perf_counter() - t
+        steps.lines.append(f"triage_dataframe returned after {t_write - t:.1f} s; the join, sort by "
+                           f"_row and Parquet write took {time.perf_counter() - t_write:.1f} s")
+    finally:
+        logger.removeHandler(steps)
     release(result)
-    return elapsed, df.rdd.getNumPartitions()
+    return elapsed, df.rdd.getNumPartitions(), steps.lines
 
 
 def same_rows(local_out: Path, spark_out: Path) -> tuple[int, int]:
@@ -91,9 +114,16 @@ def same_rows(local_out: Path, spark_out: Path) -> tuple[int, int]:
     return len(local), differ + abs(len(local) - len(spark))
 
 
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
 def driver_routing(dump: Path) -> dict:
     """The driver's share alone: routing columns as Spark collects them, then assign."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
     from triage import Triager
     from triage._arrow import ROUTING_SOURCES, route_rows, triage_record_batch
@@ -102,14 +132,13 @@ def driver_routing(dump: Path) -> dict:
     records = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
     cols = {k: [r.get(k) for r in records] for k in ("id", "text", "subject", "channel", "received_at")}
     unrouted = triage_record_batch(pa.RecordBatch.from_pydict(cols), triager, route=False)
-    table = pa.Table.from_batches([unrouted]).filter(pa.compute.is_null(unrouted.column("error")))
+    table = pa.Table.from_batches([unrouted]).filter(pc.is_null(unrouted.column("error")))
     table = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
     inputs = table.select(["_row"] + [ROUTING_SOURCES[n] for n in triager.router.reads]).combine_chunks()
     n = inputs.num_rows
-    tracemalloc.start()
-    t = time.perf_counter()
+    elapsed = min(timed(lambda: route_rows(triager.router, inputs)) for _ in range(2))
+    tracemalloc.start()  # numpy and Python objects; slows the run, so timed apart
     routed = route_rows(triager.router, inputs)
-    elapsed = time.perf_counter() - t
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     out_bytes = sum(a.nbytes for a in routed.values())
@@ -130,6 +159,7 @@ def main() -> int:
 
     from dump import write_jsonl
 
+    load_before = os.getloadavg()[0]
     work = Path(tempfile.mkdtemp(prefix="triage-spark-bench-"))
     try:
         dump = work / "messages.jsonl"
@@ -147,6 +177,7 @@ def main() -> int:
         print(f"spark: {runs}", file=sys.stderr)
         n_rows, differ = same_rows(work / "local1.parquet", work / "spark1")
         drv = driver_routing(dump)
+        load_after = os.getloadavg()[0]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -160,7 +191,9 @@ def main() -> int:
         f"{' --out ' + args.out if args.out else ''}`",
         "",
         f"Machine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
-        f"Python {platform.python_version()}, PySpark {pyspark.__version__}, {platform.system()}.",
+        f"Python {platform.python_version()}, PySpark {pyspark.__version__}, {platform.system()}; "
+        f"1-minute load average {load_before:.1f} before the runs, {load_after:.1f} after "
+        "(above 0 means other work shared the CPUs).",
         f"Dump: {n:,} messages ({size_mb:.1f} MB JSONL, benchmarks/throughput/dump.py seed {args.seed}), "
         f"read by Spark as {parts} partitions; every stage (language, sentiment, urgency, topic, KB top-3) "
         "and global routing with the shipped teams; output Parquet.",
@@ -178,10 +211,16 @@ def main() -> int:
         f"Spark warm / local warm: {local[1] / runs[1][0]:.2f}x.",
         f"Rows that differ between the two outputs: {differ} of {n_rows:,}.",
         "",
+        "Steps of the warm Spark run (logged by triage.spark):",
+        "",
+        *[f"- {line}" for line in runs[1][2]],
+        "",
         f"Driver's routing step alone ({drv['n']:,} valid messages): collected routing columns "
         f"{drv['input_bytes']:.0f} bytes/message (Arrow), `router.assign` {drv['assign_s']:.2f} s "
         f"({drv['n'] / drv['assign_s']:,.0f} messages/s), its peak Python memory {drv['peak_bytes']:.0f} "
-        f"bytes/message, team columns sent back {drv['output_bytes']:.0f} bytes/message (Arrow).",
+        f"bytes/message, team columns sent back {drv['output_bytes']:.0f} bytes/message (Arrow); "
+        f"about {(drv['input_bytes'] + drv['peak_bytes'] + drv['output_bytes']) / 1024:.1f} KB per message "
+        "on the driver at the peak, all told.",
         "",
     ]
     report = "\n".join(lines)

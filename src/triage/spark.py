@@ -34,21 +34,28 @@ How it runs
 
 Driver memory
 -------------
-What is collected is small: about 80 bytes of Arrow per message with the shipped
-10-topic model (topic probabilities as float32, language, urgency, score, channel,
-received_at, the row index). The assignment itself then holds numpy copies and a few
-(messages x teams) matrices, and its output holds each message's team reason and
-alternates as Python strings until they are shipped back; measured peak on the driver
-is about 1.5 KB per message altogether (docs/spark.md), i.e. ~1.5 GB of driver memory
-for a million messages routed at once. The text, features and KB results never leave
-the executors.
+The collected routing columns are small: about 100 bytes of Arrow per message with the
+shipped 10-topic model (topic probabilities as float32, language, urgency, score,
+channel, received_at, the row index). ``router.assign`` then holds numpy copies, a few
+(messages x teams) matrices and, per message, its team reason, alternates and
+deadlines as Python objects until they are shipped back: measured (benchmarks/spark)
+at about 1.0 KB per message of Python memory at its peak and 1.3 KB per message on the
+driver all told, i.e. about 1.3 GB of driver memory to route a million messages at
+once (set ``spark.driver.memory`` to match), at about 50,000 messages per second on
+one core. The text, features and KB results never leave the executors.
+
+The input should have a deterministic order (files, a table, a checkpoint): if a
+cached partition is lost, Spark recomputes it from the input, and the row index must
+come out the same.
 
 Missing ids become the message's 1-based position in the DataFrame, as in
 ``triage run``; that needs the rows per partition, counted from the cached result.
 """
 from __future__ import annotations
 
+import logging
 import os
+import time
 from functools import partial
 from typing import Any, Iterator
 
@@ -58,6 +65,8 @@ __all__ = ["triage_dataframe", "release"]
 
 _ROW_BITS = 33  # monotonically_increasing_id: row number within the partition
 _INPUTS = ("id", "text", "subject", "channel", "customer", "received_at")
+
+log = logging.getLogger("triage.spark")
 
 #: One Triager per executor Python process, keyed by its config.
 _TRIAGERS: dict[tuple, Any] = {}
@@ -130,20 +139,27 @@ def _spark_schema(arrow_schema):
     return from_arrow_schema(arrow_schema)
 
 
+def _spark_major() -> int:
+    import pyspark
+
+    return int(pyspark.__version__.split(".")[0])
+
+
 def _to_arrow(df):
+    """Collect a (small) DataFrame to the driver as an Arrow table, or None when empty."""
     import pyarrow as pa
 
-    if hasattr(df, "toArrow"):  # Spark >= 4.0
+    if _spark_major() >= 4:
         return df.toArrow()
     batches = df._collect_as_arrow()  # Spark 3.5
     return pa.Table.from_batches(batches) if batches else None
 
 
 def _from_arrow(spark, table, schema):
-    try:  # Spark >= 4.0 takes an Arrow table
+    """An Arrow table on the driver as a DataFrame."""
+    if _spark_major() >= 4:
         return spark.createDataFrame(table, schema=schema)
-    except (TypeError, ValueError):
-        return spark.createDataFrame(table.to_pandas(), schema=schema)
+    return spark.createDataFrame(table.to_pylist(), schema=schema)  # Spark 3.5: row by row
 
 
 def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
@@ -189,26 +205,35 @@ def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
     # rows per input partition (for positions) and whether any id is missing; this
     # first action runs the classification and fills the cache
     part = F.shiftright(F.col("_row"), _ROW_BITS)
+    t0 = time.perf_counter()
     counts = (classified.groupBy(part.alias("p"))
               .agg(F.count(F.lit(1)).alias("n"), F.sum(F.col("id").isNull().cast("long")).alias("missing"))
               .collect())
-    result = classified
+    log.info("classified %d rows in %.1f s", sum(int(r["n"]) for r in counts), time.perf_counter() - t0)
+    result = classified  # mapInArrow keeps the input's partitions and their order
     if router is not None:
         cols = ["_row"] + [ROUTING_SOURCES[name] for name in router.reads]
+        t0 = time.perf_counter()
         table = _to_arrow(classified.where(F.col("error").isNull()).select(*cols))
         if table is not None and table.num_rows:
             import pyarrow as pa
 
             table = table.sort_by("_row")  # the router breaks ties by input order
+            log.info("collected the routing columns of %d messages (%.1f MB) in %.1f s", table.num_rows,
+                     table.nbytes / 1e6, time.perf_counter() - t0)
+            t0 = time.perf_counter()
             routed = route_rows(router, table)
+            log.info("assigned teams in %.1f s", time.perf_counter() - t0)
             team_table = pa.table({"_row": table.column("_row"), **routed})
             del table
             team_schema = _spark_schema(pa.schema([pa.field("_row", pa.int64())]
                                                   + [OUTPUT_SCHEMA.field(n) for n in TEAM_FIELDS]))
             teams_df = _from_arrow(spark, team_table, team_schema)
             del team_table, routed
+            # a join does not keep the order, so the result is sorted by _row below
             result = classified.drop(*TEAM_FIELDS).join(teams_df, on="_row", how="left")
 
+    joined = result is not classified
     if any(row["missing"] for row in counts):
         offsets, total = [], 0
         for row in sorted(counts, key=lambda r: r["p"]):
@@ -217,10 +242,13 @@ def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
         position = (F.create_map(*offsets)[part]
                     + F.col("_row").bitwiseAND(F.lit((1 << _ROW_BITS) - 1)) + F.lit(1))
         result = result.withColumn("id", F.coalesce(F.col("id"), position.cast("string")))
-    if result is not classified:
+    if joined:
         result = result.orderBy("_row")
     result = result.select(*OUTPUT_SCHEMA.names)
-    result._triage_cached = classified
+    try:
+        result._triage_cached = classified  # for release()
+    except AttributeError:  # a DataFrame class that takes no attributes
+        pass
     return result
 
 
