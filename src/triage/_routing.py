@@ -70,6 +70,7 @@ class Router:
 
         remaining = t.capacity.copy()
         chosen = np.full(n, -1, dtype=np.int64)
+        left = np.zeros(n, dtype=np.int64)  # the team's free slots right after this message took one
         masked = np.where(eligible, score, -np.inf)
         for i in order:
             row = np.where(remaining > 0, masked[i], -np.inf)
@@ -77,13 +78,13 @@ class Router:
             if row[j] > -np.inf:
                 chosen[i] = j
                 remaining[j] -= 1
+                left[i] = remaining[j]
 
         teams = np.empty(n, dtype=object)
         reasons = np.empty(n, dtype=object)
         alternates = np.empty(n, dtype=object)
         sla = np.empty(n, dtype=object)
         ack = np.empty(n, dtype=object)
-        left = t.capacity - np.bincount(chosen[chosen >= 0], minlength=n_teams)
         topics = t.topics
         for i in range(n):
             j = int(chosen[i])
@@ -102,7 +103,7 @@ class Router:
             team = t.teams[j]
             teams[i] = team.name
             reasons[i] = self._why(i, j, language[i], top[i], proba[i], translating[i, j], shift_ok[i, j],
-                                   epochs[i], int(left[j]))
+                                   epochs[i], int(left[i]))
             if not np.isnan(epochs[i]):
                 sla[i] = _iso(add_working_time(epochs[i], resolve_min, team.shift))
                 ack[i] = _iso(add_working_time(epochs[i], ack_min, team.shift))
