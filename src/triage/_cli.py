@@ -197,56 +197,71 @@ def _run_streaming(triager, chunks, writer, progress) -> None:
 
 
 def _run_routed(router, pipeline, chunks, writer, progress) -> None:
-    """Routing needs every message at once (the most urgent claim slots first), so
-    pass 1 triages chunk by chunk into a spool file keeping only the routing columns,
-    pass 2 assigns teams over the whole dump, pass 3 merges them in input order."""
+    """Routing needs every message at once (the most urgent claim slots first): pass 1
+    triages chunk by chunk into a spool file and keeps only the compact routing columns
+    (about a hundred bytes per message), pass 2 chooses every team at once, pass 3
+    explains the choices chunk by chunk while merging them in input order."""
     import json
     import tempfile
 
     import numpy as np
 
     from ._batch import Batch
-    from ._results import iter_rows
-
-    from ._results import OUTPUT_ORDER
+    from ._results import OUTPUT_ORDER, iter_rows
+    from ._sla import parse_times
 
     keys = pipeline.output_keys
-    cols: dict[str, list] = {k: [] for k in router.reads}
+    names = ("language", "topic_proba", "urgency", "urgency_score", "channel", "epochs")
+    cols: dict[str, list] = {k: [] for k in names}
     done = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for chunk in chunks:
             batch = pipeline.run(Batch.from_records(chunk))
             ok = batch.valid_rows()
             if ok.size:
-                for k in router.reads:
-                    cols[k].append(batch[k][ok])
+                cols["language"].append(batch["language"][ok])
+                cols["topic_proba"].append(np.asarray(batch["topic_proba"][ok], dtype=np.float32))
+                cols["urgency"].append(batch["urgency"][ok])
+                cols["urgency_score"].append(np.asarray(batch["urgency_score"][ok], dtype=np.float32))
+                cols["channel"].append(batch["channel"][ok])
+                cols["epochs"].append(parse_times(batch["received_at"][ok]))
             for row in _attach_text(list(iter_rows(batch, keys)), chunk):
                 spool.write(json.dumps(row, ensure_ascii=False) + "\n")
             done += len(chunk)
             progress.update(done)
-        n_valid = sum(len(c) for c in cols["language"])
-        if n_valid:
-            routed = router.assign(*(np.concatenate(cols[k]) for k in router.reads))
-        else:
-            routed = {k: [] for k in router.writes}
+        merged = {k: np.concatenate(v) if v else np.empty(0) for k, v in cols.items()}
+        del cols
+        chosen, left = router.choose(merged["language"], merged["topic_proba"], merged["urgency"],
+                                     merged["urgency_score"], merged["channel"], merged["epochs"])
         spool.seek(0)
-        r, out, skip = 0, [], writer.skip
+        r, skip, pending = 0, writer.skip, []
+
+        def flush(rows: list[dict]) -> None:
+            nonlocal r
+            valid = [row for row in rows if "error" not in row]
+            if valid:
+                sl = slice(r, r + len(valid))
+                routed = router.explain(merged["language"][sl], merged["topic_proba"][sl], merged["urgency"][sl],
+                                        merged["channel"][sl], merged["epochs"][sl], chosen[sl], left[sl])
+                for i, row in enumerate(valid):
+                    for k in router.writes:
+                        row[k] = routed[k][i]
+                r += len(valid)
+            out = [{k: row[k] for k in ("id", *OUTPUT_ORDER, "text") if k in row} if "error" not in row else row
+                   for row in rows]
+            writer.write(out)
+
         for line in spool:
             row = json.loads(line)
-            if "error" not in row:
-                for k in router.writes:
-                    value = routed[k][r]
-                    row[k] = value.item() if hasattr(value, "item") else value
-                r += 1
-                row = {k: row[k] for k in ("id", *OUTPUT_ORDER, "text") if k in row}
             if skip:  # already written by the interrupted run (routing is deterministic)
                 skip -= 1
+                r += "error" not in row
                 continue
-            out.append(row)
-            if len(out) >= 4096:
-                writer.write(out)
-                out = []
-        writer.write(out)
+            pending.append(row)
+            if len(pending) >= 4096:
+                flush(pending)
+                pending = []
+        flush(pending)
 
 
 def _cmd_teams(args: argparse.Namespace) -> int:

@@ -26,6 +26,11 @@ W_TRANSLATING = 0.25
 MAX_ALTERNATES = 3
 
 
+def _levels(urgency) -> np.ndarray:
+    """Urgency labels as 0-3 (unknown labels count as medium)."""
+    return np.array([LEVELS.index(u) if u in LEVELS else 1 for u in urgency], dtype=np.int64)
+
+
 def _iso(dt: datetime) -> str:
     return dt.replace(microsecond=0).isoformat()
 
@@ -48,44 +53,69 @@ class Router:
                            batch["channel"], batch["received_at"])
 
     def assign(self, language, topic_proba, urgency, urgency_score, channel, received_at) -> dict:
-        t = self.table
-        n, n_teams = len(language), len(t.names)
-        language = np.asarray(language, dtype=object)
-        proba = np.asarray(topic_proba, dtype=np.float64)
-        level = np.array([LEVELS.index(u) if u in LEVELS else 1 for u in urgency])
+        """Teams, reasons, alternates and deadlines for every message, in one call."""
         epochs = parse_times(received_at)
+        chosen, left = self.choose(language, topic_proba, urgency, urgency_score, channel, epochs)
+        return self.explain(language, topic_proba, urgency, channel, epochs, chosen, left)
+
+    def _matrices(self, language, proba, level, epochs):
+        """Eligibility and scores (rows x teams) for some messages."""
+        t = self.table
         top = proba.argmax(axis=1)
         speaks, covers, translating, eligible = self.eligibility(language, top, level)
-        shift_ok = np.column_stack([on_shift(epochs, team.shift) for team in t.teams]) if n_teams else \
-            np.zeros((n, 0), dtype=bool)
-        expected_skill = proba @ (t.skill.T / 5.0)
+        shift_ok = (np.column_stack([on_shift(epochs, team.shift) for team in t.teams]) if t.teams
+                    else np.zeros((len(language), 0), dtype=bool))
         capacity = t.capacity.astype(np.float64)
         spare = np.divide(capacity, capacity.max(), out=np.zeros_like(capacity), where=capacity.max() > 0)
-        score = expected_skill + W_ON_SHIFT * shift_ok + W_SPARE * spare[None, :] - W_TRANSLATING * translating
+        score = (proba @ (t.skill.T / 5.0) + W_ON_SHIFT * shift_ok + W_SPARE * spare[None, :]
+                 - W_TRANSLATING * translating)
+        return top, speaks, covers, translating, eligible, shift_ok, np.where(eligible, score, -np.inf)
 
+    def choose(self, language, topic_proba, urgency, urgency_score, channel, epochs,
+               block: int = 32_768) -> tuple[np.ndarray, np.ndarray]:
+        """The global step: each message's team index (-1 for none) and the free slots
+        left right after it took one. Messages claim slots most urgent and earliest due
+        first; the score matrices are built a block at a time in that order, so memory
+        stays a few dozen bytes per message whatever the number of teams."""
+        n = len(language)
+        language = np.asarray(language, dtype=object)
+        proba = np.asarray(topic_proba, dtype=np.float32)
+        level = _levels(urgency)
+        epochs = np.asarray(epochs, dtype=np.float64)
         due = np.array([due_minutes(c if isinstance(c, str) else None, u, self.service_levels)[0]
                         for c, u in zip(channel, urgency)], dtype=np.float64)
         due_at = np.where(np.isnan(epochs), np.inf, epochs + due * 60)
         order = np.lexsort((np.arange(n), -np.asarray(urgency_score, dtype=float), due_at, -level))
-
-        remaining = t.capacity.copy()
+        remaining = self.table.capacity.copy()
         chosen = np.full(n, -1, dtype=np.int64)
-        left = np.zeros(n, dtype=np.int64)  # the team's free slots right after this message took one
-        masked = np.where(eligible, score, -np.inf)
-        for i in order:
-            row = np.where(remaining > 0, masked[i], -np.inf)
-            j = int(np.argmax(row))
-            if row[j] > -np.inf:
-                chosen[i] = j
-                remaining[j] -= 1
-                left[i] = remaining[j]
+        left = np.zeros(n, dtype=np.int64)
+        for b in range(0, n, block):
+            rows = order[b:b + block]
+            masked = self._matrices(language[rows], proba[rows], level[rows], epochs[rows])[-1]
+            for r, i in enumerate(rows):
+                row = np.where(remaining > 0, masked[r], -np.inf)
+                j = int(np.argmax(row))
+                if row[j] > -np.inf:
+                    chosen[i] = j
+                    remaining[j] -= 1
+                    left[i] = remaining[j]
+        return chosen, left
 
+    def explain(self, language, topic_proba, urgency, channel, epochs, chosen, left) -> dict:
+        """The per-message step: team names, reasons, alternates and deadlines for the
+        messages given (any slice of a batch, once :meth:`choose` has run)."""
+        t = self.table
+        n = len(language)
+        language = np.asarray(language, dtype=object)
+        proba = np.asarray(topic_proba, dtype=np.float32)
+        level = _levels(urgency)
+        epochs = np.asarray(epochs, dtype=np.float64)
+        top, speaks, covers, translating, eligible, shift_ok, masked = self._matrices(language, proba, level, epochs)
         teams = np.empty(n, dtype=object)
         reasons = np.empty(n, dtype=object)
         alternates = np.empty(n, dtype=object)
         sla = np.empty(n, dtype=object)
         ack = np.empty(n, dtype=object)
-        topics = t.topics
         for i in range(n):
             j = int(chosen[i])
             ranked = [k for k in np.argsort(-masked[i], kind="stable") if masked[i, k] > -np.inf and k != j]
@@ -94,11 +124,11 @@ class Router:
             resolve_min, ack_min = due_minutes(chan, urgency[i], self.service_levels)
             if j < 0:
                 teams[i] = None
-                reasons[i] = self._why_none(i, language[i], topics[top[i]], speaks[i], covers[i], eligible[i], level[i])
+                reasons[i] = self._why_none(i, language[i], t.topics[top[i]], speaks[i], covers[i], eligible[i],
+                                            level[i])
                 if not np.isnan(epochs[i]):
-                    tz = timezone.utc
-                    sla[i] = _iso(datetime.fromtimestamp(epochs[i] + resolve_min * 60, tz))
-                    ack[i] = _iso(datetime.fromtimestamp(epochs[i] + ack_min * 60, tz))
+                    sla[i] = _iso(datetime.fromtimestamp(epochs[i] + resolve_min * 60, timezone.utc))
+                    ack[i] = _iso(datetime.fromtimestamp(epochs[i] + ack_min * 60, timezone.utc))
                 continue
             team = t.teams[j]
             teams[i] = team.name
