@@ -31,3 +31,17 @@ def test_negation_cancels_a_cue():
 
 def test_plain_question_fires_nothing():
     assert fired(["URGENT!!! what are your opening hours?"], ["en"]) == [[]]
+
+
+def test_literal_prefixes_of_cue_patterns():
+    from triage._cues import literal_prefixes
+
+    assert literal_prefixes("(gas leak|smell(s)? (of )?gas|sparks?)\\b") == ["gas leak", "smell", "spark"]
+    assert literal_prefixes("((zum )?(dritten|x-ten) mal)") == ["zum ", "dritten", "x-ten"]
+    assert literal_prefixes("(.{0,3}gas)") is None
+
+
+def test_every_language_pattern_is_gated():
+    # a gate skips words that cannot start a cue; every shipped pattern must allow one
+    for lang, pattern in CueMatcher()._patterns.items():
+        assert pattern.pattern.startswith("\\b(?="), lang
