@@ -10,8 +10,6 @@ from typing import Sequence
 
 import numpy as np
 
-from ._concepts import _trie_regex
-
 LEVELS = ("low", "medium", "high", "critical")
 _SEP = "\n\x00\n"
 
@@ -89,6 +87,8 @@ class CueMatcher:
     """Finds urgency cues; ``categories`` fixes the column order of the hit matrix."""
 
     def __init__(self, rules: dict | None = None) -> None:
+        from ._concepts import _trie_regex
+
         rules = rules or load_cue_rules()
         self.categories: tuple[str, ...] = tuple(rules["levels"])
         self.levels = {c: LEVELS.index(rules["levels"][c]) for c in self.categories}
