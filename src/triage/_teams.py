@@ -215,10 +215,12 @@ class TeamTable:
         return out
 
 
-def load_teams(source: str | Path | dict | None, topics: Sequence[str]) -> TeamTable:
-    """A TeamTable from a path, a parsed mapping, or None for the shipped default."""
+def load_teams(source: str | Path | dict | None, topics: Sequence[str], name: str | None = None) -> TeamTable:
+    """A TeamTable from a path, a parsed mapping, or None for the shipped default;
+    ``name`` is how error messages call the source."""
     data = source if isinstance(source, dict) else read_teams_file(source or default_teams_path())
-    teams, problems = parse_teams(data, topics, str(source or "default teams"))
+    name = name or (str(source) if source is not None and not isinstance(source, dict) else "teams")
+    teams, problems = parse_teams(data, topics, name)
     if problems:
         raise ConfigError("the teams file has problems (run 'triage teams check FILE'):\n  " + "\n  ".join(problems))
     if not teams:

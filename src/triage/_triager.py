@@ -115,7 +115,7 @@ class Triager:
         if self._router is None and self.teams is not False:
             from ._errors import ConfigError
             from ._routing import Router
-            from ._teams import load_teams, read_teams_file
+            from ._teams import default_teams_path, load_teams, read_teams_file
 
             labels = self._stages()[-1].labels
             if "topic" not in labels or "urgency" not in labels:
@@ -125,13 +125,10 @@ class Triager:
             if self.teams is None and list(labels["topic"]) != sorted(DEFAULT_TOPICS):
                 return None  # the shipped teams speak the default taxonomy only
             source = self.teams
-            data = source if isinstance(source, dict) else read_teams_file(source) if source else None
-            table = load_teams(data, labels["topic"]) if data is not None else load_teams(None, labels["topic"])
-            levels = (data or {}).get("service_levels") if data is not None else None
-            if data is None:
-                from ._teams import default_teams_path
-
-                levels = read_teams_file(default_teams_path()).get("service_levels")
+            data = source if isinstance(source, dict) else read_teams_file(source or default_teams_path())
+            name = "teams" if isinstance(source, dict) else str(source or "default teams")
+            table = load_teams(data, labels["topic"], name)
+            levels = data.get("service_levels") if isinstance(data, dict) else None
             self._router = Router(table, levels)
         return self._router
 

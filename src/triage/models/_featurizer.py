@@ -40,6 +40,12 @@ class Featurizer:
         self.char_weight = char_weight
         self.word_weight = word_weight
 
+    @classmethod
+    def from_config(cls, cfg: dict) -> "Featurizer":
+        """The featurizer a manifest's ``featurizer`` entry describes (state set separately)."""
+        return cls(bits=cfg["bits"], char_range=tuple(cfg["char_range"]), min_df=cfg["min_df"],
+                   char_weight=cfg["char_weight"], word_weight=cfg["word_weight"])
+
     def config(self) -> dict:
         return {"bits": self.bits, "char_range": list(self.char_range), "min_df": self.min_df,
                 "char_weight": self.char_weight, "word_weight": self.word_weight}

@@ -74,8 +74,7 @@ class LanguageModel:
         manifest = read_manifest(directory, FORMAT, FORMAT_VERSION)
         arrays = load_arrays(directory / WEIGHTS)
         cfg = manifest["featurizer"]
-        model = cls(Featurizer(bits=cfg["bits"], char_range=tuple(cfg["char_range"]), min_df=cfg["min_df"],
-                               char_weight=cfg["char_weight"], word_weight=cfg["word_weight"]))
+        model = cls(Featurizer.from_config(cfg))
         model.featurizer.set_state(arrays["vocab"], arrays["idf"])
         model.languages_ = list(manifest["languages"])
         model.w_ = arrays["w"].astype(np.float32)

@@ -196,8 +196,7 @@ class TriageModel:
         manifest = cls.read_manifest(directory)
         arrays = load_arrays(directory / WEIGHTS)
         cfg = manifest["featurizer"]
-        model = cls(Featurizer(bits=cfg["bits"], char_range=tuple(cfg["char_range"]), min_df=cfg["min_df"],
-                               char_weight=cfg["char_weight"], word_weight=cfg["word_weight"]))
+        model = cls(Featurizer.from_config(cfg))
         model.featurizer.set_state(arrays["vocab"], arrays["idf"])
         model.cue_categories_ = manifest["extra_features"]["cues"]
         if tuple(model.cue_categories_) != model._cues().categories:
