@@ -15,7 +15,6 @@ checks; absolute times depend on the machine and are only printed.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import resource

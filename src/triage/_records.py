@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-CHANNELS = ("email", "chat", "social", "webform", "phone_transcript")
 _OPTIONAL_TEXT = ("subject", "channel", "customer", "received_at")
 
 

@@ -11,7 +11,7 @@ less urgent message never takes the last slot a more urgent one could have used.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Mapping, Sequence
+from typing import Mapping
 
 import numpy as np
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -228,4 +227,3 @@ def load_teams(source: str | Path | dict | None, topics: Sequence[str], name: st
     return TeamTable(teams, topics)
 
 
-__all__ = ["Shift", "Team", "TeamTable", "load_teams", "parse_teams", "coverage_problems", "timedelta"]

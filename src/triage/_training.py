@@ -12,7 +12,6 @@ from ._batch import Batch
 from ._errors import ConfigError, InputFormatError
 from ._language import DEFAULT_LANGUAGES, LanguageIdentifier
 from ._pipeline import Pipeline
-from ._readers import read_chunks
 from ._text import TextPreparer
 
 LABELS = ("topic", "urgency", "sentiment")
