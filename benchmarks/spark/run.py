@@ -8,7 +8,7 @@ Both paths read the same JSONL dump (benchmarks/throughput/dump.py: the corpora
 resampled and perturbed) and write Parquet, with every stage and global routing:
 
 * local batch path: ``triage run DUMP -o OUT.parquet`` in-process (one Python process,
-  chunks of 2,048, pass 1 + one routing assignment + merge);
+  chunks of 2,048, pass 1, one global team choice, explanations per chunk);
 * Spark: ``spark.read.json`` -> ``triage.spark.triage_dataframe`` -> ``write.parquet``,
   the SparkSession already started (its start-up is reported on its own line).
 
@@ -16,7 +16,7 @@ Each is run twice: "cold" includes loading the models (in each Spark Python work
 in parallel), "warm" is a second run (Spark reuses its Python workers and their
 cached Triager; the CLI builds a new Triager but the process has the models' data
 files cached). The driver's routing step is then measured alone: the collected routing
-columns (Arrow bytes per message), ``router.assign`` time and its peak Python memory.
+columns (Arrow bytes per message), ``choose_rows`` time and its peak Python memory.
 Needs the [spark] extra and Java 17+.
 """
 from __future__ import annotations
@@ -121,12 +121,13 @@ def timed(fn) -> float:
 
 
 def driver_routing(dump: Path) -> dict:
-    """The driver's share alone: routing columns as Spark collects them, then assign."""
+    """The driver's share alone: routing columns as Spark collects them, then the
+    global choice; and the executors' explain step on the same rows, for scale."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     from triage import Triager
-    from triage._arrow import ROUTING_SOURCES, route_rows, triage_record_batch
+    from triage._arrow import ROUTING_COLUMNS, choose_rows, explain_rows, triage_record_batch
 
     triager = Triager()
     records = [json.loads(line) for line in dump.read_text("utf-8").splitlines()]
@@ -134,16 +135,17 @@ def driver_routing(dump: Path) -> dict:
     unrouted = triage_record_batch(pa.RecordBatch.from_pydict(cols), triager, route=False)
     table = pa.Table.from_batches([unrouted]).filter(pc.is_null(unrouted.column("error")))
     table = table.append_column("_row", pa.array(range(table.num_rows), pa.int64()))
-    inputs = table.select(["_row"] + [ROUTING_SOURCES[n] for n in triager.router.reads]).combine_chunks()
+    inputs = table.select(["_row", *ROUTING_COLUMNS]).combine_chunks()
     n = inputs.num_rows
-    elapsed = min(timed(lambda: route_rows(triager.router, inputs)) for _ in range(2))
+    router = triager.router
+    elapsed = min(timed(lambda: choose_rows(router, inputs)) for _ in range(2))
     tracemalloc.start()  # numpy and Python objects; slows the run, so timed apart
-    routed = route_rows(triager.router, inputs)
+    chosen, left = choose_rows(router, inputs)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    out_bytes = sum(a.nbytes for a in routed.values())
-    return {"n": n, "input_bytes": inputs.nbytes / n, "assign_s": elapsed, "peak_bytes": peak / n,
-            "output_bytes": out_bytes / n}
+    explain_s = timed(lambda: explain_rows(router, inputs, chosen, left))
+    return {"n": n, "input_bytes": inputs.nbytes / n, "choose_s": elapsed, "peak_bytes": peak / n,
+            "output_bytes": 12.0, "explain_s": explain_s}
 
 
 def main() -> int:
@@ -216,11 +218,12 @@ def main() -> int:
         *[f"- {line}" for line in runs[1][2]],
         "",
         f"Driver's routing step alone ({drv['n']:,} valid messages): collected routing columns "
-        f"{drv['input_bytes']:.0f} bytes/message (Arrow), `router.assign` {drv['assign_s']:.2f} s "
-        f"({drv['n'] / drv['assign_s']:,.0f} messages/s), its peak Python memory {drv['peak_bytes']:.0f} "
-        f"bytes/message, team columns sent back {drv['output_bytes']:.0f} bytes/message (Arrow); "
-        f"about {(drv['input_bytes'] + drv['peak_bytes'] + drv['output_bytes']) / 1024:.1f} KB per message "
-        "on the driver at the peak, all told.",
+        f"{drv['input_bytes']:.0f} bytes/message (Arrow), `choose_rows` {drv['choose_s']:.2f} s "
+        f"({drv['n'] / drv['choose_s']:,.0f} messages/s), its peak Python memory {drv['peak_bytes']:.0f} "
+        f"bytes/message, choices sent back {drv['output_bytes']:.0f} bytes/message (row index, team "
+        f"index, slots left); about {(drv['input_bytes'] + drv['peak_bytes'] + drv['output_bytes']):.0f} "
+        "bytes per message on the driver at the peak, all told. The executors' `explain_rows` on the same "
+        f"rows, for scale: {drv['explain_s']:.2f} s on one core.",
         "",
     ]
     report = "\n".join(lines)

@@ -6,10 +6,14 @@ with columns in and columns out.
 
 Input columns follow the contract: ``text`` (required) and optionally ``id``,
 ``subject``, ``channel``, ``customer``, ``received_at`` (a string, or an Arrow
-timestamp/date, read as ISO 8601). Every record goes through the same
-``coerce_record`` as the local path, so a bad record gets an ``error`` row, never an
-exception. A missing id becomes the record's 1-based position (``first_position`` plus
-its row number); output ids are strings (``OUTPUT_SCHEMA`` has one type per column).
+timestamp/date, read as ISO 8601), plus ``error``: a reader's reason why it could not
+read the record (a line that is not JSON), which comes out unchanged on an error row.
+Every record goes through the same ``coerce_record`` as the local path, so a bad
+record gets an ``error`` row, never an exception. A missing id becomes the record's
+1-based position (``first_position`` plus its row number); output ids are strings
+(``OUTPUT_SCHEMA`` has one type per column). ``triage run`` builds its input batches
+with :func:`records_to_record_batch` and turns the output back into contract rows
+with :func:`output_rows`, keeping each record's own id type.
 
 Output rows follow ``OUTPUT_SCHEMA``: ``id``, the contract keys (null where a stage did
 not run, e.g. ``team`` without routing, ``kb`` with ``kb=False``) and ``error`` (null,
@@ -22,9 +26,12 @@ first), so there are two ways to call :func:`triage_record_batch`:
   does within each of its batches;
 * ``route=False``: team fields stay null and three helper columns carry what routing
   needs later (``ROUTING_FIELDS``: ``_topic_proba`` list<float32>, ``_channel``,
-  ``_received_at``; language, urgency and urgency_score are output columns already).
-  Concatenate the batches of a whole dump and call :func:`assign_teams` once: the
-  result is what ``triage run`` produces over the same dump.
+  ``_received_epoch``; language, urgency and urgency_score are output columns
+  already). Concatenate the batches of a whole dump and call :func:`assign_teams`
+  once: the result is what ``triage run`` produces over the same dump. Engines that
+  cannot hold the whole dump in one place split that step in two, as ``triage run``
+  and Spark do: :func:`choose_rows` once over the routing columns of the valid rows
+  (global, eight bytes a message), then :func:`explain_rows` per chunk or partition.
 
 A column named ``_row`` (int64) in the input is passed through to the output
 untouched; engines use it to carry the input order.
@@ -41,6 +48,7 @@ import pyarrow.compute as pc
 from ._batch import INPUT_COLUMNS, Batch
 from ._errors import InputFormatError
 from ._records import coerce_record
+from ._results import OPTIONAL_KEYS, OUTPUT_ORDER
 
 KB_TYPE = pa.list_(pa.struct([("id", pa.string()), ("score", pa.float64()), ("language", pa.string())]))
 
@@ -62,15 +70,17 @@ OUTPUT_SCHEMA = pa.schema([
     ("kb", KB_TYPE),
     ("sla_due", pa.string()),
     ("ack_due", pa.string()),
+    ("warnings", pa.list_(pa.string())),
     ("error", pa.string()),
 ])
 
 #: Helper columns added by ``route=False``: with language, urgency and urgency_score,
-#: everything ``Router.assign`` reads.
+#: everything routing reads. ``_received_epoch`` is ``received_at`` in seconds since
+#: the epoch (null when missing or not a date), parsed once here.
 ROUTING_FIELDS = (
     pa.field("_topic_proba", pa.list_(pa.float32())),
     pa.field("_channel", pa.string()),
-    pa.field("_received_at", pa.string()),
+    pa.field("_received_epoch", pa.float64()),
 )
 
 #: The schema of ``triage_record_batch(..., route=False)``.
@@ -78,9 +88,15 @@ UNROUTED_SCHEMA = pa.schema(list(OUTPUT_SCHEMA) + list(ROUTING_FIELDS))
 
 ROW_FIELD = pa.field("_row", pa.int64())
 
-#: Router input name -> column of an unrouted table, in ``Router.reads`` order.
-ROUTING_SOURCES = {"language": "language", "topic_proba": "_topic_proba", "urgency": "urgency",
-                   "urgency_score": "urgency_score", "channel": "_channel", "received_at": "_received_at"}
+#: What :func:`records_to_record_batch` builds: every input column as a string, and
+#: the reader's ``error``.
+INPUT_SCHEMA = pa.schema([pa.field(name, pa.string()) for name in (*INPUT_COLUMNS, "error")])
+
+#: The columns of an unrouted table that routing reads.
+ROUTING_COLUMNS = ("language", "_topic_proba", "urgency", "urgency_score", "_channel", "_received_epoch")
+
+#: The compact result of the global routing step (:func:`choose_rows`), per valid message.
+CHOICE_FIELDS = (pa.field("_team_index", pa.int32()), pa.field("_slots_left", pa.int32()))
 
 TEAM_FIELDS = ("team", "team_reason", "team_alternates", "sla_due", "ack_due")
 
@@ -98,12 +114,51 @@ def _iso(value: Any) -> Any:
     return value
 
 
+def _string_array(values: list) -> pa.Array:
+    try:
+        return pa.array(values, type=pa.string())
+    except (UnicodeEncodeError, pa.ArrowInvalid):  # lone surrogates, e.g. "\\ud800" in JSON
+        return pa.array([v if v is None else v.encode("utf-8", "replace").decode("utf-8") for v in values],
+                        type=pa.string())
+
+
+def records_to_record_batch(records: list[dict]) -> pa.RecordBatch:
+    """Normalized records (what the readers yield: ``coerce_record`` output, or an
+    ``error`` row) as an ``INPUT_SCHEMA`` batch. Ids become strings; a caller that needs
+    the original ids keeps them (see :func:`output_rows`)."""
+    arrays = []
+    for name in INPUT_SCHEMA.names:
+        values = [r.get(name) for r in records]
+        arrays.append(_string_array([v if v is None or isinstance(v, str) else str(v) for v in values]))
+    return pa.RecordBatch.from_arrays(arrays, schema=INPUT_SCHEMA)
+
+
+def output_rows(out: pa.RecordBatch, ids: list, keys: tuple[str, ...]) -> list[dict]:
+    """Contract rows (what ``triage run`` writes) from an output batch: ``ids`` in
+    place of the string ids, then the ``keys`` of the stages that ran, in
+    ``OUTPUT_ORDER``; an error row is its id and error only."""
+    keys = tuple(k for k in OUTPUT_ORDER if k in keys)
+    cols = [(k, out.column(k).to_pylist(), k in OPTIONAL_KEYS) for k in keys]
+    errors = out.column("error").to_pylist()
+    rows = []
+    for i, error in enumerate(errors):
+        if error is not None:
+            rows.append({"id": ids[i], "error": error})
+            continue
+        row = {"id": ids[i]}
+        for key, values, optional in cols:
+            if values[i] is not None or not optional:
+                row[key] = values[i]
+        rows.append(row)
+    return rows
+
+
 def _input_records(rb: pa.RecordBatch | pa.Table) -> list[dict]:
     names = rb.schema.names
     if "text" not in names:
         raise InputFormatError(f"triage needs a 'text' column; the input has {list(names)}")
     cols = {}
-    for name in INPUT_COLUMNS:
+    for name in (*INPUT_COLUMNS, "error"):
         if name not in names:
             continue
         col = rb.column(name)
@@ -139,6 +194,11 @@ def _proba_column(batch: Batch, n: int) -> pa.Array:
                                     mask=pa.array(~valid))
 
 
+def _reader_error(record: dict, position: int) -> dict:
+    rec_id = record.get("id")
+    return {"id": position if rec_id is None or rec_id == "" else rec_id, "error": str(record["error"])}
+
+
 def _run_per_message(records: list[dict], triager) -> list[Batch]:
     pipeline = triager.per_message_pipeline
     size = max(1, int(triager.batch_size))
@@ -153,7 +213,7 @@ def _batch_to_arrow(batch: Batch) -> list[pa.Array]:
         arrays.append(_column(batch, field.name, field.type, n))
     arrays.append(_proba_column(batch, n))
     arrays.append(_column(batch, "channel", pa.string(), n))
-    arrays.append(_column(batch, "received_at", pa.string(), n))
+    arrays.append(_column(batch, "received_epoch", pa.float64(), n))
     return arrays
 
 
@@ -170,7 +230,8 @@ def triage_record_batch(rb: pa.RecordBatch | pa.Table, triager, route: bool = Tr
     if isinstance(rb, pa.Table):
         rb = rb.combine_chunks().to_batches()[0] if rb.num_rows else pa.RecordBatch.from_pylist([], schema=rb.schema)
     records = _input_records(rb)
-    coerced = [coerce_record(r, p) for p, r in enumerate(records, first_position)]
+    coerced = [coerce_record(r, p) if r.get("error") is None else _reader_error(r, p)
+               for p, r in enumerate(records, first_position)]
     parts = [_batch_to_arrow(b) for b in _run_per_message(coerced, triager)] if coerced else []
     if parts:
         arrays = [pa.concat_arrays([p[i] for p in parts]) for i in range(len(UNROUTED_SCHEMA))]
@@ -189,28 +250,63 @@ def triage_record_batch(rb: pa.RecordBatch | pa.Table, triager, route: bool = Tr
 
 def routing_inputs(table: pa.Table) -> pa.Table:
     """The columns routing reads (plus ``_row`` when present), from an unrouted table."""
-    names = (["_row"] if "_row" in table.schema.names else []) + list(ROUTING_SOURCES.values())
+    names = (["_row"] if "_row" in table.schema.names else []) + list(ROUTING_COLUMNS)
     return table.select(names)
 
 
-def route_rows(router, inputs: pa.Table) -> dict[str, pa.Array]:
-    """``router.assign`` once over ``inputs`` (rows of valid messages only, in input
-    order, columns as :func:`routing_inputs` returns them): the team columns as Arrow."""
+def _routing_arrays(inputs: pa.Table | pa.RecordBatch) -> dict[str, np.ndarray]:
+    """The routing columns as the numpy arrays ``Router.choose``/``explain`` take."""
+    n = inputs.num_rows
+    out = {}
+    for name in ROUTING_COLUMNS:
+        col = inputs.column(name)
+        if isinstance(col, pa.ChunkedArray):
+            col = col.combine_chunks()
+        if name == "_topic_proba":
+            out[name] = pc.list_flatten(col).to_numpy(zero_copy_only=False).reshape(n, -1)
+        elif pa.types.is_floating(col.type):
+            out[name] = col.to_numpy(zero_copy_only=False).astype(np.float64)  # null -> NaN
+        else:
+            out[name] = np.asarray(col.to_pylist(), dtype=object)
+    return out
+
+
+def choose_rows(router, inputs: pa.Table | pa.RecordBatch) -> tuple[np.ndarray, np.ndarray]:
+    """The global routing step over ``inputs`` (the routing columns of the valid
+    messages of a whole dump, in input order): each message's team index (-1: none)
+    and the slots that team had left after it. Eight bytes a message, whatever the
+    number of teams; :func:`explain_rows` turns any slice of them into team columns."""
+    if inputs.num_rows == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    a = _routing_arrays(inputs)
+    return router.choose(a["language"], a["_topic_proba"], a["urgency"], a["urgency_score"], a["_channel"],
+                         a["_received_epoch"])
+
+
+def explain_rows(router, inputs: pa.Table | pa.RecordBatch, chosen, left) -> dict[str, pa.Array]:
+    """Team names, reasons, alternates and deadlines for some routed messages (their
+    routing columns and their slice of :func:`choose_rows`), as Arrow columns. Runs
+    anywhere the router is: per chunk in ``triage run``, per partition on Spark."""
     n = inputs.num_rows
     if n == 0:
         return {name: pa.array([], type=OUTPUT_SCHEMA.field(name).type) for name in TEAM_FIELDS}
-    args = []
-    for name in router.reads:
-        col = inputs.column(ROUTING_SOURCES[name]).combine_chunks()
-        if name == "topic_proba":
-            flat = pc.list_flatten(col).to_numpy(zero_copy_only=False)
-            args.append(flat.reshape(n, -1))
-        elif pa.types.is_floating(col.type):
-            args.append(col.to_numpy(zero_copy_only=False))
-        else:
-            args.append(np.asarray(col.to_pylist(), dtype=object))
-    routed = router.assign(*args)
+    a = _routing_arrays(inputs)
+    routed = router.explain(a["language"], a["_topic_proba"], a["urgency"], a["_channel"], a["_received_epoch"],
+                            np.asarray(chosen), np.asarray(left))
     return {name: pa.array(list(routed[name]), type=OUTPUT_SCHEMA.field(name).type) for name in TEAM_FIELDS}
+
+
+def route_rows(router, inputs: pa.Table) -> dict[str, pa.Array]:
+    """Both routing steps at once over ``inputs`` (valid messages only, in input order)."""
+    chosen, left = choose_rows(router, inputs)
+    return explain_rows(router, inputs, chosen, left)
+
+
+def scatter_valid(values: pa.Array, valid: np.ndarray) -> pa.Array:
+    """``values`` (one per valid row) spread over all rows, null on the error rows."""
+    positions = np.full(valid.size, -1, dtype=np.int64)
+    positions[valid] = np.arange(int(valid.sum()))
+    return values.take(pa.array(positions, mask=~valid))
 
 
 def assign_teams(table: pa.Table, triager) -> pa.Table:
@@ -228,11 +324,7 @@ def assign_teams(table: pa.Table, triager) -> pa.Table:
         ok = np.flatnonzero(valid)
         routed = route_rows(router, routing_inputs(table).take(pa.array(ok)))
         for name in TEAM_FIELDS:
-            # scatter the valid rows' values back among the error rows (null there)
-            positions = np.full(n, -1, dtype=np.int64)
-            positions[ok] = np.arange(ok.size)
-            idx = pa.array(positions, mask=~valid)
-            columns[name] = routed[name].take(idx)
+            columns[name] = scatter_valid(routed[name], valid)
     keep = (["_row"] if "_row" in columns else []) + OUTPUT_SCHEMA.names
     schema = schema_with_row(OUTPUT_SCHEMA) if "_row" in columns else OUTPUT_SCHEMA
     return pa.Table.from_arrays([columns[name] for name in keep], schema=schema)

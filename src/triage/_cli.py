@@ -33,7 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--with-text", action="store_true", help="also write each message's text (key 'text')")
     run.add_argument("--redact", action="store_true",
                      help="mask e-mail addresses, phone numbers, IBANs, card numbers and national ID numbers "
-                          "in the text fields written")
+                          "in the text fields written (text, warnings)")
 
     train = sub.add_parser("train", help="train a model on labelled messages (any label set)")
     train.add_argument("data", metavar="DATA", help="labelled .jsonl/.csv, or a corpus folder with */train.jsonl")
@@ -131,9 +131,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.with_text:
             chunks = _TextKeeper(chunks, redact=args.redact)
         if router is None:
-            _run_streaming(triager, chunks, writer, progress)
+            _run_streaming(triager, chunks, writer, progress, args.redact)
         else:
-            _run_routed(router, triager.per_message_pipeline, chunks, writer, progress)
+            _run_routed(triager, chunks, writer, progress, args.redact)
         writer.close()
     except TriageError as exc:
         writer.abort()
@@ -184,7 +184,24 @@ def _attach_text(rows: list[dict], chunk: list[dict]) -> list[dict]:
     return rows
 
 
-def _run_streaming(triager, chunks, writer, progress) -> None:
+def _triage_chunk(triager, chunk: list[dict], redact: bool):
+    """One chunk through the engine-neutral Arrow function (the one Spark calls):
+    the unrouted output batch and the chunk's contract rows, with the records' own ids.
+    With ``redact``, warnings (which quote bad input values) are masked too."""
+    from ._arrow import output_rows, records_to_record_batch, triage_record_batch
+
+    out = triage_record_batch(records_to_record_batch(chunk), triager, route=False)
+    rows = output_rows(out, [r.get("id") for r in chunk], triager.per_message_pipeline.output_keys)
+    if redact:
+        from ._redact import redact_batch
+
+        for row in rows:
+            if row.get("warnings"):
+                row["warnings"] = redact_batch(row["warnings"])[0]
+    return out, _attach_text(rows, chunk)
+
+
+def _run_streaming(triager, chunks, writer, progress, redact: bool) -> None:
     done, skip = 0, writer.skip
     for chunk in chunks:
         done += len(chunk)
@@ -192,47 +209,37 @@ def _run_streaming(triager, chunks, writer, progress) -> None:
             cut = min(skip, len(chunk))
             chunk, skip = chunk[cut:], skip - cut
         if chunk:
-            writer.write(_attach_text(list(triager.triage_records(chunk)), chunk))
+            writer.write(_triage_chunk(triager, chunk, redact)[1])
         progress.update(done)
 
 
-def _run_routed(router, pipeline, chunks, writer, progress) -> None:
+def _run_routed(triager, chunks, writer, progress, redact: bool) -> None:
     """Routing needs every message at once (the most urgent claim slots first): pass 1
     triages chunk by chunk into a spool file and keeps only the compact routing columns
-    (about a hundred bytes per message), pass 2 chooses every team at once, pass 3
-    explains the choices chunk by chunk while merging them in input order."""
+    of the valid rows (about sixty bytes per message), pass 2 chooses every team at
+    once, pass 3 explains the choices chunk by chunk while merging them in input order."""
     import json
     import tempfile
 
-    import numpy as np
+    import pyarrow as pa
 
-    from ._batch import Batch
-    from ._results import OUTPUT_ORDER, iter_rows
-    from ._sla import parse_times
+    from ._arrow import choose_rows, explain_rows, routing_inputs
+    from ._results import OUTPUT_ORDER
 
-    keys = pipeline.output_keys
-    names = ("language", "topic_proba", "urgency", "urgency_score", "channel", "epochs")
-    cols: dict[str, list] = {k: [] for k in names}
+    router = triager.router
+    parts: list = []
     done = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
         for chunk in chunks:
-            batch = pipeline.run(Batch.from_records(chunk))
-            ok = batch.valid_rows()
-            if ok.size:
-                cols["language"].append(batch["language"][ok])
-                cols["topic_proba"].append(np.asarray(batch["topic_proba"][ok], dtype=np.float32))
-                cols["urgency"].append(batch["urgency"][ok])
-                cols["urgency_score"].append(np.asarray(batch["urgency_score"][ok], dtype=np.float32))
-                cols["channel"].append(batch["channel"][ok])
-                cols["epochs"].append(parse_times(batch["received_at"][ok]))
-            for row in _attach_text(list(iter_rows(batch, keys)), chunk):
+            out, rows = _triage_chunk(triager, chunk, redact)
+            parts.append(routing_inputs(out).filter(out.column("error").is_null()))
+            for row in rows:
                 spool.write(json.dumps(row, ensure_ascii=False) + "\n")
             done += len(chunk)
             progress.update(done)
-        merged = {k: np.concatenate(v) if v else np.empty(0) for k, v in cols.items()}
-        del cols
-        chosen, left = router.choose(merged["language"], merged["topic_proba"], merged["urgency"],
-                                     merged["urgency_score"], merged["channel"], merged["epochs"])
+        inputs = pa.Table.from_batches(parts).combine_chunks() if parts else None
+        del parts
+        chosen, left = choose_rows(router, inputs) if inputs is not None else (None, None)
         spool.seek(0)
         r, skip, pending = 0, writer.skip, []
 
@@ -241,8 +248,8 @@ def _run_routed(router, pipeline, chunks, writer, progress) -> None:
             valid = [row for row in rows if "error" not in row]
             if valid:
                 sl = slice(r, r + len(valid))
-                routed = router.explain(merged["language"][sl], merged["topic_proba"][sl], merged["urgency"][sl],
-                                        merged["channel"][sl], merged["epochs"][sl], chosen[sl], left[sl])
+                routed = explain_rows(router, inputs.slice(r, len(valid)), chosen[sl], left[sl])
+                routed = {k: v.to_pylist() for k, v in routed.items()}
                 for i, row in enumerate(valid):
                     for k in router.writes:
                         row[k] = routed[k][i]

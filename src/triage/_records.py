@@ -6,6 +6,25 @@ from typing import Any, Mapping
 
 _OPTIONAL_TEXT = ("subject", "channel", "customer", "received_at")
 
+#: The contract's channels; service levels are set per channel.
+CHANNELS = ("email", "chat", "social", "webform", "phone_transcript")
+
+#: Other spellings of those channels seen in helpdesk exports (after lower-casing and
+#: turning spaces and hyphens into underscores).
+CHANNEL_ALIASES = {"e_mail": "email", "mail": "email", "live_chat": "chat", "livechat": "chat",
+                   "messenger": "chat", "social_media": "social", "web_form": "webform", "form": "webform",
+                   "contact_form": "webform", "phone": "phone_transcript", "call": "phone_transcript",
+                   "voice": "phone_transcript", "transcript": "phone_transcript"}
+
+
+def normalize_channel(value: str) -> str:
+    """A contract channel for the spellings helpdesks export ("E-mail", "Live chat");
+    anything else unchanged (it gets the default service level and a warning)."""
+    key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if key in CHANNELS:
+        return key
+    return CHANNEL_ALIASES.get(key, value)
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -42,6 +61,8 @@ def coerce_record(raw: Any, position: int) -> dict:
         value = raw.get(key)
         if value is not None and value == value:  # NaN from pandas counts as missing
             rec[key] = value if isinstance(value, str) else str(value)
+    if "channel" in rec and rec["channel"] not in CHANNELS:
+        rec["channel"] = normalize_channel(rec["channel"])
     text = raw.get("text")
     if text is None or (isinstance(text, float) and text != text):
         rec["error"] = "record has no 'text'"

@@ -13,8 +13,11 @@ from ._batch import Batch
 OUTPUT_ORDER = (
     "language", "language_confidence", "sentiment", "sentiment_score", "urgency",
     "urgency_score", "urgency_cues", "topic", "topic_confidence", "team", "team_reason",
-    "team_alternates", "kb", "sla_due", "ack_due",
+    "team_alternates", "kb", "sla_due", "ack_due", "warnings",
 )
+
+#: Keys written only where they have a value (JSONL rows and ``to_dict``).
+OPTIONAL_KEYS = frozenset({"warnings"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,7 @@ class TriageResult:
     kb: tuple | None = None
     sla_due: str | None = None
     ack_due: str | None = None
+    warnings: tuple | None = None
     error: str | None = None
     keys: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
@@ -66,15 +70,17 @@ def _plain(value: Any) -> Any:
 def iter_rows(batch: Batch, keys: tuple[str, ...]) -> Iterator[dict]:
     """Output dicts in row order, straight from the columns (the CLI's fast path)."""
     keys = tuple(k for k in OUTPUT_ORDER if k in keys)
-    cols = [(k, batch[k]) for k in keys if k in batch]
+    cols = [(k, batch[k], k in OPTIONAL_KEYS) for k in keys if k in batch]
     errors, ids = batch["error"], batch["id"]
     for i in range(batch.n):
         if errors[i] is not None:
             yield {"id": ids[i], "error": errors[i]}
             continue
         row = {"id": ids[i]}
-        for key, col in cols:
-            row[key] = _plain(col[i])
+        for key, col, optional in cols:
+            value = _plain(col[i])
+            if value is not None or not optional:
+                row[key] = value
         yield row
 
 

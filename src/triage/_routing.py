@@ -36,11 +36,12 @@ def _iso(dt: datetime) -> str:
 
 
 class Router:
-    """Stage: reads language, topic_proba, urgency, channel and received_at; writes the
-    team, its reason, ranked alternates and the service-level deadlines."""
+    """Stage: reads language, topic_proba, urgency, channel and the received time
+    (epoch seconds, from :class:`~triage._warnings.InputWarnings`); writes the team,
+    its reason, ranked alternates and the service-level deadlines."""
 
     name = "route"
-    reads = ("language", "topic_proba", "urgency", "urgency_score", "channel", "received_at")
+    reads = ("language", "topic_proba", "urgency", "urgency_score", "channel", "received_epoch")
     writes = ("team", "team_reason", "team_alternates", "sla_due", "ack_due")
     output_keys = writes
 
@@ -49,8 +50,10 @@ class Router:
         self.service_levels = merge_service_levels(service_levels)
 
     def predict(self, batch: Batch) -> dict:
-        return self.assign(batch["language"], batch["topic_proba"], batch["urgency"], batch["urgency_score"],
-                           batch["channel"], batch["received_at"])
+        args = (batch["language"], batch["topic_proba"], batch["urgency"])
+        epochs = np.asarray(batch["received_epoch"], dtype=np.float64)
+        chosen, left = self.choose(*args, batch["urgency_score"], batch["channel"], epochs)
+        return self.explain(*args, batch["channel"], epochs, chosen, left)
 
     def assign(self, language, topic_proba, urgency, urgency_score, channel, received_at) -> dict:
         """Teams, reasons, alternates and deadlines for every message, in one call."""

@@ -12,6 +12,7 @@ from ._records import Message, coerce_record
 from ._results import TriageResult, iter_rows, results_from_batch
 from ._text import TextPreparer
 from ._topics import DEFAULT_TOPICS
+from ._warnings import InputWarnings
 
 
 def _records_of(messages: Any) -> Iterator[Any]:
@@ -90,6 +91,7 @@ class Triager:
         if getattr(self, "_stage_list", None) is None:
             self._stage_list = [
                 TextPreparer(),
+                InputWarnings(),
                 NgramCounter(),
                 LanguageIdentifier(self.languages, backend=self.language_backend),
                 Classifier(self.model),

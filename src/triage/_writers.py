@@ -103,17 +103,27 @@ class RowWriter:
             import pyarrow.parquet as pq
         except ImportError as exc:
             raise MissingExtraError("pyarrow", "parquet", "writing Parquet") from exc
-        if not self._parquet_rows:
+        if not self._parquet_rows and self._parquet_writer is not None:
             return
         rows = [{**r, "id": str(r["id"])} for r in self._parquet_rows]
-        fields = ["id", *self.keys, "error"]
-        table = pa.Table.from_pylist([{k: r.get(k) for k in fields} for r in rows])
+        schema = self._parquet_schema()
+        table = pa.Table.from_pylist(rows, schema=schema)
         if self._parquet_writer is None:
-            self._parquet_writer = pq.ParquetWriter(self._tmp, table.schema)
-        else:
-            table = table.cast(self._parquet_writer.schema)
+            self._parquet_writer = pq.ParquetWriter(self._tmp, schema)
         self._parquet_writer.write_table(table)
         self._parquet_rows = []
+
+    def _parquet_schema(self):
+        """One type per column whatever the rows hold (a first chunk where a column is
+        all null must not fix its type): the Arrow output schema's types; ids as strings."""
+        import pyarrow as pa
+
+        from ._arrow import OUTPUT_SCHEMA
+
+        fields = [pa.field("id", pa.string())]
+        fields += [OUTPUT_SCHEMA.field(k) if k in OUTPUT_SCHEMA.names else pa.field(k, pa.string())
+                   for k in self.keys]
+        return pa.schema(fields + [pa.field("error", pa.string())])
 
     def flush(self) -> None:
         if self._handle is not None:

@@ -23,26 +23,34 @@ How it runs
 3. Routing is global. A team's capacity is what it can take now across the whole
    dump, and the most urgent messages must claim the slots first, whichever partition
    they sit in; routing partition by partition would hand every partition the full
-   capacity and overfill every team. So only the routing columns of the valid rows
-   (``_row``, language, topic probabilities, urgency, urgency_score, channel,
-   received_at) are collected to the driver, ``router.assign`` runs once over all of
-   them in input order (ties are broken by input order, as in ``triage run``), and the
-   team columns (team, team_reason, team_alternates, sla_due, ack_due) go back as a
-   DataFrame joined to the classified rows on ``_row``; the result is sorted by
-   ``_row``, i.e. in input order. The result equals what ``triage run`` writes for
-   the same messages (ids are strings).
+   capacity and overfill every team. Routing is therefore split in two, as in
+   ``triage run``:
+
+   a. the global step on the driver: only the routing columns of the valid rows
+      (``_row``, language, topic probabilities, urgency, urgency_score, channel,
+      received time) are collected, sorted by ``_row`` (ties are broken by input
+      order, as in ``triage run``), and :func:`triage._arrow.choose_rows` picks every
+      message's team at once. Its result is two small integers a message (team index,
+      slots left), sent back as a DataFrame and joined to the classified rows on
+      ``_row``;
+   b. the per-message step on the executors: a second ``mapInArrow`` calls
+      :func:`triage._arrow.explain_rows` on every batch to write the team name, its
+      reason, alternates and the service-level deadlines. The teams are read once on
+      the driver and travel to the executors as their parsed mapping (a few KB), so a
+      teams path need not exist on the executors.
+
+   The result is sorted by ``_row``, i.e. in input order, and equals what
+   ``triage run`` writes for the same messages (ids are strings).
 
 Driver memory
 -------------
-The collected routing columns are small: about 100 bytes of Arrow per message with the
-shipped 10-topic model (topic probabilities as float32, language, urgency, score,
-channel, received_at, the row index). ``router.assign`` then holds numpy copies, a few
-(messages x teams) matrices and, per message, its team reason, alternates and
-deadlines as Python objects until they are shipped back: measured (benchmarks/spark)
-at about 1.0 KB per message of Python memory at its peak and 1.3 KB per message on the
-driver all told, i.e. about 1.3 GB of driver memory to route a million messages at
-once (set ``spark.driver.memory`` to match), at about 50,000 messages per second on
-one core. The text, features and KB results never leave the executors.
+The driver holds the collected routing columns (about 60 bytes of Arrow per message
+with the shipped 10-topic model: topic probabilities as float32, language, urgency,
+score, channel, received time, the row index), their numpy copies and the chosen
+team and slots (16 bytes); the reasons, alternates and deadlines are made on the
+executors. ``benchmarks/spark/RESULTS.md`` measures the peak per message; a hundred
+million messages need a driver with tens of GB. The text, features and KB results
+never leave the executors.
 
 The input should have a deterministic order (files, a table, a checkpoint): if a
 cached partition is lost, Spark recomputes it from the input, and the row index must
@@ -95,16 +103,21 @@ def _local_path(path):
     return shipped if os.path.exists(shipped) else path
 
 
-def _executor_triager(kb, model, languages):
-    """The Triager of this Python process for the config, built on first use. Teams
-    are not needed here (routing runs on the driver), so it is built with teams=False."""
-    key = (kb, model, languages)
+def _executor_triager(kb, model, languages, teams_json=None):
+    """The Triager of this Python process for the config, built on first use.
+    ``teams_json``: the teams mapping as canonical JSON (hashable, so it keys the
+    cache), or None where the executor only classifies."""
+    key = (kb, model, languages, teams_json)
     triager = _TRIAGERS.get(key)
     if triager is None:
+        import json
+
         from ._triager import Triager
 
         kwargs = {"languages": languages} if languages else {}
-        triager = Triager(teams=False, kb=_local_path(kb), model=_local_path(model), **kwargs)
+        teams = json.loads(teams_json) if teams_json is not None else False
+        triager = Triager(teams=teams, kb=False if teams_json is not None else _local_path(kb),
+                          model=_local_path(model), **kwargs)
         _TRIAGERS[key] = triager
     return triager
 
@@ -131,6 +144,44 @@ def _classify_partition(batches: Iterator, kb, model, languages) -> Iterator:
         i = out.schema.get_field_index("id")
         fixed = pc.if_else(missing, pa.scalar(None, pa.string()), out.column(i))
         yield out.set_column(i, out.schema.field(i), fixed)
+
+
+def _explain_partition(batches: Iterator, model, languages, teams_json) -> Iterator:
+    """mapInArrow function: classified rows joined with their chosen team index and
+    slots left -> the output rows with the team fields written."""
+    import pyarrow as pa
+
+    from ._arrow import OUTPUT_SCHEMA, TEAM_FIELDS, explain_rows, scatter_valid, schema_with_row
+
+    router = _executor_triager(None, model, languages, teams_json).router
+    schema = schema_with_row(OUTPUT_SCHEMA)
+    for rb in batches:
+        index = rb.column("_team_index")
+        valid = index.is_valid().to_numpy(zero_copy_only=False)
+        columns = {name: rb.column(name) for name in schema.names}
+        if valid.any():
+            sub = rb.filter(pa.array(valid))
+            routed = explain_rows(router, sub, sub.column("_team_index").to_numpy(zero_copy_only=False),
+                                  sub.column("_slots_left").to_numpy(zero_copy_only=False))
+            for name in TEAM_FIELDS:
+                columns[name] = scatter_valid(routed[name], valid)
+        yield pa.RecordBatch.from_arrays([columns[name] for name in schema.names], schema=schema)
+
+
+def _teams_json(teams, model, languages):
+    """The driver's router (None when routing is off) and the teams as canonical JSON
+    for the executors. A bad teams file fails here, before any work."""
+    import json
+
+    from ._teams import default_teams_path, read_teams_file
+    from ._triager import Triager
+
+    kwargs = {"languages": languages} if languages else {}
+    router = Triager(teams=teams, kb=False, model=model, **kwargs).router
+    if router is None:
+        return None, None
+    data = teams if isinstance(teams, dict) else read_teams_file(teams or default_teams_path())
+    return router, json.dumps(data, sort_keys=True, default=str)
 
 
 def _spark_schema(arrow_schema):
@@ -179,9 +230,10 @@ def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
     :func:`release` is called on the result.
     """
     F = _pyspark()
-    from ._arrow import ROUTING_SOURCES, TEAM_FIELDS, OUTPUT_SCHEMA, UNROUTED_SCHEMA, route_rows, \
-        schema_with_row
-    from ._triager import Triager
+    import pyarrow as pa
+
+    from ._arrow import (CHOICE_FIELDS, OUTPUT_SCHEMA, ROUTING_COLUMNS, UNROUTED_SCHEMA, choose_rows,
+                         schema_with_row)
 
     if "text" not in df.columns:
         raise InputFormatError(f"triage needs a 'text' column; the DataFrame has {df.columns}")
@@ -190,8 +242,9 @@ def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
         kb = os.fspath(kb)
     if isinstance(model, os.PathLike):
         model = os.fspath(model)
-    driver_kwargs = {"languages": languages} if languages else {}
-    router = Triager(teams=teams, kb=False, model=model, **driver_kwargs).router  # a bad teams file fails here
+    if isinstance(teams, os.PathLike):
+        teams = os.fspath(teams)
+    router, teams_json = _teams_json(teams, model, languages) if teams is not False else (None, None)
 
     from pyspark import StorageLevel
 
@@ -210,30 +263,31 @@ def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
               .agg(F.count(F.lit(1)).alias("n"), F.sum(F.col("id").isNull().cast("long")).alias("missing"))
               .collect())
     log.info("classified %d rows in %.1f s", sum(int(r["n"]) for r in counts), time.perf_counter() - t0)
-    result = classified  # mapInArrow keeps the input's partitions and their order
+    result = classified.select(*schema_with_row(OUTPUT_SCHEMA).names)
+    joined = False
     if router is not None:
-        cols = ["_row"] + [ROUTING_SOURCES[name] for name in router.reads]
         t0 = time.perf_counter()
-        table = _to_arrow(classified.where(F.col("error").isNull()).select(*cols))
+        table = _to_arrow(classified.where(F.col("error").isNull()).select("_row", *ROUTING_COLUMNS))
         if table is not None and table.num_rows:
-            import pyarrow as pa
-
             table = table.sort_by("_row")  # the router breaks ties by input order
             log.info("collected the routing columns of %d messages (%.1f MB) in %.1f s", table.num_rows,
                      table.nbytes / 1e6, time.perf_counter() - t0)
             t0 = time.perf_counter()
-            routed = route_rows(router, table)
-            log.info("assigned teams in %.1f s", time.perf_counter() - t0)
-            team_table = pa.table({"_row": table.column("_row"), **routed})
-            del table
-            team_schema = _spark_schema(pa.schema([pa.field("_row", pa.int64())]
-                                                  + [OUTPUT_SCHEMA.field(n) for n in TEAM_FIELDS]))
-            teams_df = _from_arrow(spark, team_table, team_schema)
-            del team_table, routed
+            chosen, left = choose_rows(router, table)
+            log.info("chose teams in %.1f s", time.perf_counter() - t0)
+            choice_schema = pa.schema([pa.field("_row", pa.int64()), *CHOICE_FIELDS])
+            choices = pa.Table.from_arrays([table.column("_row"), pa.array(chosen.astype("int32")),
+                                            pa.array(left.astype("int32"))], schema=choice_schema)
+            del table, chosen, left
+            choices_df = _from_arrow(spark, choices, _spark_schema(choice_schema))
+            del choices
             # a join does not keep the order, so the result is sorted by _row below
-            result = classified.drop(*TEAM_FIELDS).join(teams_df, on="_row", how="left")
+            joined = classified.join(choices_df, on="_row", how="left")
+            result = joined.mapInArrow(partial(_explain_partition, model=model, languages=languages,
+                                               teams_json=teams_json),
+                                       _spark_schema(schema_with_row(OUTPUT_SCHEMA)))
+            joined = True
 
-    joined = result is not classified
     if any(row["missing"] for row in counts):
         offsets, total = [], 0
         for row in sorted(counts, key=lambda r: r["p"]):
