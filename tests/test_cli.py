@@ -187,3 +187,22 @@ def test_with_text_and_redact(tmp_path):
     assert "[PHONE]" in rows[0]["text"] and "[EMAIL]" in rows[0]["text"] and "[CARD]" in rows[0]["text"]
     assert "jana@" not in out.read_text("utf-8") and "4111" not in out.read_text("utf-8")
     assert "text" not in rows[1] and rows[1]["error"]
+
+
+def test_logs_and_stderr_never_contain_message_text(tmp_path, capsys, caplog):
+    import logging
+
+    secret = "Zyxwvu-Secret-Text"
+    records = [json.dumps({"id": 1, "text": f"{secret} my parcel is late", "channel": f"{secret}-channel",
+                           "received_at": f"{secret}-date"}),
+               '{"id": 2, "text": "' + secret + ' cut off',
+               json.dumps({"id": 3, "text": [secret]}), json.dumps({"id": 4, "text": "x" * 6000 + secret})]
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(records) + "\n", encoding="utf-8")
+    caplog.set_level(logging.DEBUG)
+    assert main(["run", str(src), "-o", str(tmp_path / "out.jsonl"), "--redact"]) == 0
+    assert main(["run", str(src), "-o", str(tmp_path / "out.csv"), "--no-teams", "--batch-size", "1"]) == 0
+    captured = capsys.readouterr()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert secret not in captured.err and secret not in captured.out and secret not in logged
+    assert secret in (tmp_path / "out.csv").read_text("utf-8")  # the output itself still carries it (warnings)

@@ -42,3 +42,45 @@ def test_any_text_gets_a_result(triager, texts):
     assert len(results) == len(texts)
     for text, r in zip(texts, results):
         assert (r.error is not None) == (not text.strip())
+
+
+def _read_file(tmp_path_factory, name: str, data: bytes) -> list[dict]:
+    path = tmp_path_factory.mktemp("fuzz") / name
+    path.write_bytes(data)
+    return [r for chunk in read_chunks(str(path), chunk_size=4) for r in chunk]
+
+
+csv_cells = st.lists(st.sampled_from(list('ab ,"\n\r\x00é;\t\ufeff') + ["zásilka"]), max_size=12).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(header=st.sampled_from([b"id,text,channel\n", b"text\n", b"\xef\xbb\xbftext,id\n", b'"text","id"\n']),
+       rows=st.lists(st.lists(csv_cells, max_size=5), max_size=10), junk=st.binary(max_size=40))
+def test_broken_csv_never_raises_and_every_row_gets_a_line(triager, tmp_path_factory, header, rows, junk):
+    data = header + b"\n".join(",".join(cells).encode("utf-8") for cells in rows) + junk
+    recs = _read_file(tmp_path_factory, "in.csv", data)
+    out = list(triager.triage_records(recs))
+    assert [o["id"] for o in out] == [r["id"] for r in recs]
+    assert all(("error" in o) != ("language" in o) for o in out)
+
+
+mime_parts = st.sampled_from([
+    b"Content-Type: multipart/mixed; boundary=\"B\"\n", b"Content-Type: text/plain; charset=x-unknown\n",
+    b"Content-Transfer-Encoding: base64\n", b"Content-Transfer-Encoding: quoted-printable\n",
+    b"Subject: =?utf-8?B?!!!?=\n", b"Subject: =?iso-8859-2?Q?Z=E1silka?=\n", b"Date: not a date\n",
+    b"From: \x00\xff\n", b"Message-ID: <x@y>\n", b"Content-Type: text/html\n", b"\n", b"--B\n", b"--B--\n",
+    b"Paket nije stigao.\n", b"=ZZ=C3=A1\n", b"<p>Faktura<b>\n", b"!!!not base64###\n",
+])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(mails=st.lists(st.lists(st.one_of(mime_parts, st.binary(max_size=30)), max_size=12), min_size=1, max_size=5))
+def test_broken_mime_in_mbox_never_raises_and_every_mail_gets_a_line(triager, tmp_path_factory, mails):
+    box = b"".join(b"From someone@example.com Mon Nov 16 10:00:00 2026\n"
+                   + b"".join(parts).replace(b"\nFrom ", b"\n>From ") + b"\n\n" for parts in mails)
+    recs = _read_file(tmp_path_factory, "in.mbox", box)
+    assert len(recs) == len(mails)
+    out = list(triager.triage_records(recs))
+    assert [o["id"] for o in out] == [r["id"] for r in recs]

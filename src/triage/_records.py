@@ -38,6 +38,16 @@ class Message:
     received_at: str | None = None
 
 
+def _valid_unicode(value: str) -> str:
+    """``value`` with lone surrogates (``"\\ud800"`` in JSON) replaced by U+FFFD: they
+    cannot be encoded, so they would fail every writer and every encoder downstream."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
 def _type_name(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -55,12 +65,14 @@ def coerce_record(raw: Any, position: int) -> dict:
     if rec_id is None or rec_id == "":
         rec_id = position
     elif not isinstance(rec_id, (str, int)) or isinstance(rec_id, bool):
-        rec_id = str(rec_id)
+        rec_id = _valid_unicode(str(rec_id))
+    elif isinstance(rec_id, str):
+        rec_id = _valid_unicode(rec_id)
     rec: dict = {"id": rec_id}
     for key in _OPTIONAL_TEXT:
         value = raw.get(key)
         if value is not None and value == value:  # NaN from pandas counts as missing
-            rec[key] = value if isinstance(value, str) else str(value)
+            rec[key] = _valid_unicode(value if isinstance(value, str) else str(value))
     if "channel" in rec and rec["channel"] not in CHANNELS:
         rec["channel"] = normalize_channel(rec["channel"])
     text = raw.get("text")
@@ -71,5 +83,5 @@ def coerce_record(raw: Any, position: int) -> dict:
     elif not text.strip():
         rec["error"] = "'text' is empty"
     else:
-        rec["text"] = text
+        rec["text"] = _valid_unicode(text)
     return rec

@@ -28,18 +28,27 @@ def merge_service_levels(custom: Mapping | None) -> dict:
     return out
 
 
+#: Received times outside these years are unusable: deadlines computed from them would
+#: overflow dates or mean nothing ("9999-12-31" is a placeholder, not a time).
+YEARS = (1970, 2200)
+_EPOCH_RANGE = (datetime(YEARS[0], 1, 1, tzinfo=timezone.utc).timestamp(),
+                datetime(YEARS[1], 1, 1, tzinfo=timezone.utc).timestamp())
+
+
 def parse_time(value) -> float:
-    """Epoch seconds of an ISO 8601 time (UTC when it has no offset); NaN when unusable."""
+    """Epoch seconds of an ISO 8601 time (UTC when it has no offset); NaN when unusable
+    (not a time, or outside ``YEARS``)."""
     if not isinstance(value, str) or not value.strip():
         return float("nan")
     text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
     try:
         dt = datetime.fromisoformat(text)
-    except ValueError:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=timezone.utc)
+        epoch = dt.timestamp()
+    except (ValueError, OverflowError, OSError):
         return float("nan")
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
+    return epoch if _EPOCH_RANGE[0] <= epoch < _EPOCH_RANGE[1] else float("nan")
 
 
 def parse_times(values) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 
 from ._batch import Batch
 from ._records import CHANNELS
-from ._sla import parse_times
+from ._sla import YEARS, parse_times
 from ._text import MAX_MODEL_CHARS
 
 MAX_SHOWN = 40  # characters of a bad value quoted in a warning
@@ -45,8 +45,8 @@ class InputWarnings:
                 notes.append(f"text truncated for the models: {len(text[i]):,} characters, "
                              f"at most {MAX_MODEL_CHARS:,} read after cleaning")
             if bad_time[i]:
-                notes.append(f"received_at {_shown(received[i])} is not an ISO 8601 time; "
-                             "no service-level deadline")
+                notes.append(f"received_at {_shown(received[i])} is not an ISO 8601 time between "
+                             f"{YEARS[0]} and {YEARS[1]}; no service-level deadline")
             if bad_channel[i]:
                 notes.append(f"unknown channel {_shown(channel[i])}; default service level "
                              f"(channels: {', '.join(CHANNELS)})")
