@@ -119,16 +119,22 @@ class Router:
         alternates = np.empty(n, dtype=object)
         sla = np.empty(n, dtype=object)
         ack = np.empty(n, dtype=object)
+        order = np.argsort(-masked, axis=1, kind="stable")
+        ranked_ok = np.take_along_axis(masked, order, axis=1) > -np.inf
+        none_reasons: dict[tuple, str] = {}  # the reason for no team depends on these only
         for i in range(n):
             j = int(chosen[i])
-            ranked = [k for k in np.argsort(-masked[i], kind="stable") if masked[i, k] > -np.inf and k != j]
+            ranked = [k for k in order[i][ranked_ok[i]][:MAX_ALTERNATES + 1] if k != j]
             alternates[i] = [t.names[k] for k in ranked[:MAX_ALTERNATES]]
             chan = channel[i] if isinstance(channel[i], str) else None
             resolve_min, ack_min = due_minutes(chan, urgency[i], self.service_levels)
             if j < 0:
                 teams[i] = None
-                reasons[i] = self._why_none(i, language[i], t.topics[top[i]], speaks[i], covers[i], eligible[i],
-                                            level[i])
+                key = (language[i], int(top[i]), level[i] == 3)
+                if key not in none_reasons:
+                    none_reasons[key] = self._why_none(i, language[i], t.topics[top[i]], speaks[i], covers[i],
+                                                       eligible[i], level[i])
+                reasons[i] = none_reasons[key]
                 if not np.isnan(epochs[i]):
                     sla[i] = _iso(datetime.fromtimestamp(epochs[i] + resolve_min * 60, timezone.utc))
                     ack[i] = _iso(datetime.fromtimestamp(epochs[i] + ack_min * 60, timezone.utc))

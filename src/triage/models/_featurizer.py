@@ -104,13 +104,15 @@ class Featurizer:
         rows = np.repeat(np.arange(n), np.diff(raw.indptr))[keep]
         cols = cols[keep]
         data = np.log1p(raw.data[keep]) * self.idf_[cols]
-        is_char = cols >= self.n_words_
+        # one bin per (row, group): 2*row for words, 2*row + 1 for characters
+        slot = rows * 2 + (cols >= self.n_words_)
         sq = data.astype(np.float64) ** 2
-        norm_w = np.sqrt(np.bincount(rows[~is_char], weights=sq[~is_char], minlength=n))
-        norm_c = np.sqrt(np.bincount(rows[is_char], weights=sq[is_char], minlength=n))
-        norm_w[norm_w == 0] = 1.0
-        norm_c[norm_c == 0] = 1.0
-        data = data * np.where(is_char, self.char_weight / norm_c[rows], self.word_weight / norm_w[rows])
+        norms = np.sqrt(np.bincount(slot, weights=sq, minlength=2 * n))
+        norms[norms == 0] = 1.0
+        weights = np.empty(2 * n, dtype=np.float64)
+        weights[0::2] = self.word_weight / norms[0::2]
+        weights[1::2] = self.char_weight / norms[1::2]
+        data = data * weights[slot]
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         x_out = sp.csr_matrix((data.astype(np.float32), cols, indptr), shape=(n, self.vocab_.size))
