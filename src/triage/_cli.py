@@ -3,6 +3,7 @@ command needs it, so ``triage --help`` is instant."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -25,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--model", help="model directory made by 'triage train'")
     run.add_argument("--languages", help="comma-separated candidate languages, e.g. en,de,hr")
     run.add_argument("--batch-size", type=int, default=2048, help="records per batch (default 2048)")
+    run.add_argument("--workers", type=int, default=1,
+                     help="processes that triage chunks in parallel, each with its own copy of the models "
+                          "(default 1; 0: one per CPU core); the output is the same")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress line on stderr")
     run.add_argument("--resume", action="store_true",
                      help="continue an interrupted run from OUTPUT.part (JSONL or CSV output)")
@@ -105,6 +109,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.batch_size < 1:
         return _fail("--batch-size must be at least 1")
+    if args.workers < 0:
+        return _fail("--workers must be 0 (one per CPU core) or more")
+    workers = args.workers or os.cpu_count() or 1
     kwargs = {}
     if args.languages:
         kwargs["languages"] = [c.strip() for c in args.languages.split(",") if c.strip()]
@@ -130,10 +137,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         router = triager.router
         if args.with_text:
             chunks = _TextKeeper(chunks, redact=args.redact)
-        if router is None:
-            _run_streaming(triager, chunks, writer, progress, args.redact)
-        else:
-            _run_routed(triager, chunks, writer, progress, args.redact)
+        with contextlib.ExitStack() as stack:
+            pool = None
+            if workers > 1:
+                from ._parallel import WorkerPool
+
+                config = {"kb": False if args.no_kb else args.kb, "model": args.model,
+                          "batch_size": args.batch_size, **kwargs}
+                pool = stack.enter_context(WorkerPool(workers, config))
+            if router is None:
+                _run_streaming(triager, chunks, writer, progress, args.redact, pool)
+            else:
+                _run_routed(triager, chunks, writer, progress, args.redact, pool)
         writer.close()
     except TriageError as exc:
         writer.abort()
@@ -184,36 +199,64 @@ def _attach_text(rows: list[dict], chunk: list[dict]) -> list[dict]:
     return rows
 
 
-def _triage_chunk(triager, chunk: list[dict], redact: bool):
-    """One chunk through the engine-neutral Arrow function (the one Spark calls):
-    the unrouted output batch and the chunk's contract rows, with the records' own ids.
-    With ``redact``, warnings (which quote bad input values) are masked too."""
+def _triaged(triager, chunks, redact: bool, pool=None):
+    """(chunk, unrouted output batch, contract rows) per chunk, in order: each chunk goes
+    through the engine-neutral Arrow function (the one Spark calls), here or in the
+    worker processes of ``pool``. Rows keep the records' own ids; with ``redact``,
+    warnings (which quote bad input values) are masked too."""
+    from collections import deque
+
     from ._arrow import output_rows, records_to_record_batch, triage_record_batch
 
-    out = triage_record_batch(records_to_record_batch(chunk), triager, route=False)
-    rows = output_rows(out, [r.get("id") for r in chunk], triager.per_message_pipeline.output_keys)
-    if redact:
-        from ._redact import redact_batch
+    keys = triager.per_message_pipeline.output_keys
 
-        for row in rows:
-            if row.get("warnings"):
-                row["warnings"] = redact_batch(row["warnings"])[0]
-    return out, _attach_text(rows, chunk)
+    def finish(chunk, out):
+        rows = output_rows(out, [r.get("id") for r in chunk], keys)
+        if redact:
+            from ._redact import redact_batch
+
+            for row in rows:
+                if row.get("warnings"):
+                    row["warnings"] = redact_batch(row["warnings"])[0]
+        return chunk, out, _attach_text(rows, chunk)
+
+    if pool is None:
+        for chunk in chunks:
+            yield finish(chunk, triage_record_batch(records_to_record_batch(chunk), triager, route=False))
+        return
+    sent: deque = deque()
+
+    def inputs():
+        for chunk in chunks:
+            sent.append(chunk)
+            yield records_to_record_batch(chunk)
+
+    for out in pool.map(inputs()):
+        yield finish(sent.popleft(), out)
 
 
-def _run_streaming(triager, chunks, writer, progress, redact: bool) -> None:
-    done, skip = 0, writer.skip
-    for chunk in chunks:
-        done += len(chunk)
-        if skip:  # already written by the interrupted run
-            cut = min(skip, len(chunk))
-            chunk, skip = chunk[cut:], skip - cut
-        if chunk:
-            writer.write(_triage_chunk(triager, chunk, redact)[1])
-        progress.update(done)
+def _run_streaming(triager, chunks, writer, progress, redact: bool, pool=None) -> None:
+    read = 0
+
+    def remaining():
+        nonlocal read
+        skip = writer.skip
+        for chunk in chunks:
+            read += len(chunk)
+            if skip:  # already written by the interrupted run
+                cut = min(skip, len(chunk))
+                chunk, skip = chunk[cut:], skip - cut
+            if chunk:
+                yield chunk
+            else:
+                progress.update(read)
+
+    for _, _, rows in _triaged(triager, remaining(), redact, pool):
+        writer.write(rows)
+        progress.update(read)
 
 
-def _run_routed(triager, chunks, writer, progress, redact: bool) -> None:
+def _run_routed(triager, chunks, writer, progress, redact: bool, pool=None) -> None:
     """Routing needs every message at once (the most urgent claim slots first): pass 1
     triages chunk by chunk into a spool file and keeps only the compact routing columns
     of the valid rows (about sixty bytes per message), pass 2 chooses every team at
@@ -230,8 +273,7 @@ def _run_routed(triager, chunks, writer, progress, redact: bool) -> None:
     parts: list = []
     done = 0
     with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
-        for chunk in chunks:
-            out, rows = _triage_chunk(triager, chunk, redact)
+        for chunk, out, rows in _triaged(triager, chunks, redact, pool):
             parts.append(routing_inputs(out).filter(out.column("error").is_null()))
             for row in rows:
                 spool.write(json.dumps(row, ensure_ascii=False) + "\n")
