@@ -200,8 +200,22 @@ class KnowledgeBase:
         dense = None
         if self.encoder is not None:
             dense = self.encoder.encode([f"{a.title}. {a.body}" for a in articles])
+        lang = np.array([a.language for a in articles], dtype=object)
+        languages = sorted(set(lang))
+        lang_index = {code: i for i, code in enumerate(languages)}
+        # version_table[article, language]: the version to show; the last column serves
+        # languages the KB does not have (the fallback language's version, else the first)
+        version_table = np.zeros((len(canon), len(languages) + 1), dtype=np.int64)
+        for g in range(len(canon)):
+            versions = {lang[j]: j for j in np.flatnonzero(group == g)}
+            default = versions.get(FALLBACK_LANGUAGE, next(iter(versions.values())))
+            version_table[g] = [versions.get(code, default) for code in languages] + [default]
+        pool_order = np.argsort(group, kind="stable")
+        pool_starts = np.flatnonzero(np.r_[True, np.diff(group[pool_order]) != 0])
         return {"articles": articles, "featurizer": fz, "lex": lex, "concepts": concepts, "con": con,
-                "dense": dense,
+                "dense": dense, "lang_index": lang_index, "version_table": version_table,
+                "article_ids": np.array([a.id for a in articles], dtype=object),
+                "pool_order": pool_order, "pool_starts": pool_starts,
                 "canon": canon, "group": group, "topic_of": [topic_of.get(c) for c in canon],
                 "lang": np.array([a.language for a in articles], dtype=object)}
 
@@ -216,12 +230,13 @@ class KnowledgeBase:
         q_con = _normalize_rows(concepts.log1p())
         s = W_LEXICAL * np.asarray((q_lex @ ix["lex"].T).todense()) + W_CONCEPT * np.asarray((q_con @ ix["con"].T).todense())
         if topic_proba is not None and self.topics:
-            prior = np.zeros((len(folded), len(ix["articles"])))
-            for j, a in enumerate(ix["articles"]):
-                t = ix["topic_of"][ix["group"][j]]
-                if t in self.topics:
-                    prior[:, j] = topic_proba[:, self.topics.index(t)]
-            s = s + W_TOPIC * prior
+            # each version's topic column (-1: no topic), read in one gather
+            topic_col = np.array([self.topics.index(t) if t in self.topics else -1
+                                  for t in (ix["topic_of"][g] for g in ix["group"])], dtype=np.int64)
+            if (topic_col >= 0).any():
+                proba = np.asarray(topic_proba, dtype=np.float64)
+                prior = np.where(topic_col >= 0, proba[:, np.maximum(topic_col, 0)], 0.0)
+                s = s + W_TOPIC * prior
         if ix["dense"] is not None:
             q = self.encoder.encode(list(texts if texts is not None else folded))
             s = s + W_DENSE * (q @ ix["dense"].T)
@@ -234,27 +249,20 @@ class KnowledgeBase:
         ix = self.index()
         s = self.scores(folded, topic_proba, raw, concepts, texts)
         n, n_canon = s.shape[0], len(ix["canon"])
-        pooled = np.full((n, n_canon), -np.inf)
-        np.maximum.at(pooled.T, ix["group"], s.T)
+        order, starts = ix["pool_order"], ix["pool_starts"]
+        pooled = np.maximum.reduceat(s[:, order], starts, axis=1)  # best version of each article
         k_eff = min(k, n_canon)
         top = np.argpartition(-pooled, k_eff - 1, axis=1)[:, :k_eff]
         order = np.take_along_axis(pooled, top, axis=1).argsort(axis=1)[:, ::-1]
         top = np.take_along_axis(top, order, axis=1)
         top_scores = np.take_along_axis(pooled, top, axis=1)
-        ids = np.full((n, k_eff), "", dtype=object)
-        langs = np.full((n, k_eff), "", dtype=object)
-        versions: dict[int, dict[str, int]] = {}
-        for j, g in enumerate(ix["group"]):
-            versions.setdefault(int(g), {})[ix["lang"][j]] = j
-        for i in range(n):
-            for r in range(k_eff):
-                if top_scores[i, r] < MIN_SCORE:
-                    continue
-                v = versions[int(top[i, r])]
-                j = v.get(languages[i]) if languages[i] in v else v.get(FALLBACK_LANGUAGE, next(iter(v.values())))
-                ids[i, r] = ix["articles"][j].id
-                langs[i, r] = ix["articles"][j].language
-        return ids, np.round(np.where(ids != "", top_scores, 0.0), 4), langs
+        # the version shown: the message's language, else the fallback language, else any
+        lang_col = np.array([ix["lang_index"].get(lang, len(ix["lang_index"])) for lang in languages])
+        chosen = ix["version_table"][top, lang_col[:, None]]
+        ok = top_scores >= MIN_SCORE
+        ids = np.where(ok, ix["article_ids"][chosen], "")
+        langs = np.where(ok, ix["lang"][chosen], "")
+        return ids, np.round(np.where(ok, top_scores, 0.0), 4), langs
 
     def predict(self, batch: Batch) -> dict:
         proba = batch["topic_proba"] if self.topics and "topic_proba" in batch else None
