@@ -88,25 +88,60 @@ def naive(msgs, triager) -> None:
         triager.triage(m["text"], channel=m.get("channel"), received_at=m.get("received_at"))
 
 
-def stream(n: int) -> dict:
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc), in MB."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry)] = int(fields[1])
+        rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        frontier = [c for c, par in parents.items() if par in frontier and c not in tree]
+        tree.update(frontier)
+    return sum(rss.get(p, 0) for p in tree) / 1e6
+
+
+def stream(n: int, workers: int = 1, seed: int = 1) -> dict:
+    """``triage run`` end to end (JSONL in, JSONL out, shipped teams and KB) in a child
+    process; peak memory is the sum over its process tree, sampled every 0.1 s."""
+    import threading
+
     from dump import write_jsonl
 
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "dump.jsonl"
-        write_jsonl(src, n, seed=1)
+        write_jsonl(src, n, seed=seed)
         size = src.stat().st_size
         out = Path(tmp) / "out.jsonl"
         t = time.perf_counter()
-        code = ("import resource, sys; from triage._cli import main; rc = main(sys.argv[1:]); "
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(rc)")
-        res = subprocess.run([sys.executable, "-c", code, "run", str(src), "-o", str(out), "-q"],
-                             capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        proc = subprocess.Popen([sys.executable, "-m", "triage", "run", str(src), "-o", str(out), "-q",
+                                 "--workers", str(workers)], stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        peak = [0.0]
+
+        def sample() -> None:
+            while proc.poll() is None:
+                peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+                time.sleep(0.1)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, err = proc.communicate()
         dt = time.perf_counter() - t
-        if res.returncode != 0:
-            raise SystemExit(f"streaming run failed: {res.stderr[-2000:]}")
+        sampler.join()
+        if proc.returncode != 0:
+            raise SystemExit(f"streaming run failed: {err[-2000:]}")
         lines = sum(1 for _ in open(out, encoding="utf-8"))
         return {"messages": n, "input_mb": size / 1e6, "seconds": dt, "rate": n / dt,
-                "peak_rss_mb": int(res.stderr.strip().splitlines()[-1]) / 1024, "lines_out": lines}
+                "peak_rss_mb": peak[0], "lines_out": lines, "workers": workers}
 
 
 def main() -> int:
@@ -116,6 +151,8 @@ def main() -> int:
     ap.add_argument("--single", type=int, default=2000, help="messages for the single-message loop")
     ap.add_argument("--naive", type=int, default=1000, help="messages for the naive baseline")
     ap.add_argument("--stream", type=int, default=0, help="also stream this many messages through 'triage run'")
+    ap.add_argument("--workers", type=int, default=0,
+                    help="also run 'triage run' end to end on -n messages in one process and with this many workers")
     ap.add_argument("--batch-size", type=int, default=2048)
     ap.add_argument("--no-accuracy", action="store_true", help="skip the accuracy figures")
     ap.add_argument("--out", default=None, help="write the Markdown report here")
@@ -186,11 +223,21 @@ def main() -> int:
     n_split = min(len(msgs), 20_000)
     for name, sec in split.items():
         lines.append(f"| {name} | {sec:.2f} | {sec / total:.0%} | {n_split / sec:,.0f} |")
+    if args.workers:
+        del results, msgs
+        lines += ["", f"`triage run` end to end on {args.n:,} messages (JSONL in and out, shipped teams and KB, "
+                  "peak RSS summed over all its processes):", "",
+                  "| processes | wall time | msg/s | peak RSS |", "|---|---|---|---|"]
+        for w in (1, args.workers):
+            s = stream(args.n, workers=w, seed=0)
+            label = "1 (default)" if w == 1 else f"{w} workers (`--workers {w}`) + the main process"
+            lines.append(f"| {label} | {s['seconds']:.1f} s | {s['rate']:,.0f} | {s['peak_rss_mb']:,.0f} MB |")
     if args.stream:
         s = stream(args.stream)
         lines.append("")
         lines.append(f"Streaming `triage run` over {s['messages']:,} messages ({s['input_mb']:,.0f} MB JSONL): "
-                     f"{s['rate']:,.0f} msg/s, peak RSS {s['peak_rss_mb']:,.0f} MB, {s['lines_out']:,} lines out.")
+                     f"{s['rate']:,.0f} msg/s, peak RSS {s['peak_rss_mb']:,.0f} MB (sampled over the process), "
+                     f"{s['lines_out']:,} lines out.")
     if not args.no_accuracy:
         from triage._training import evaluate
 
@@ -201,7 +248,7 @@ def main() -> int:
                      f"language accuracy {rep.get('language_accuracy', float('nan')):.3f}.")
     text = "\n".join(lines)
     cmd = "python benchmarks/throughput/run.py" + (" --ci" if args.ci else f" -n {args.n}") + \
-          (f" --stream {args.stream}" if args.stream else "")
+          (f" --workers {args.workers}" if args.workers else "") + (f" --stream {args.stream}" if args.stream else "")
     report = f"# Throughput benchmark\n\nCommand: `{cmd}`\n\n{text}\n"
     print(report)
     if args.out:

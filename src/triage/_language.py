@@ -239,7 +239,8 @@ class LanguageIdentifier:
         if todo.size:
             sub = [texts[i][:DETECT_CHARS] for i in todo]
             sub_folded = [folded[i][:DETECT_CHARS] for i in todo] if folded is not None else [fold(t) for t in sub]
-            found, found_conf = self._get_detector().detect(sub, sub_folded, raw[todo] if raw is not None else None)
+            sub_raw = None if raw is None else raw if todo.size == n else raw[todo]  # no copy when all rows
+            found, found_conf = self._get_detector().detect(sub, sub_folded, sub_raw)
             codes[todo] = [self._merges.get(c, c) for c in found]
             conf[todo] = found_conf
         return codes, np.round(conf, 4)

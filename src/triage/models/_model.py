@@ -53,17 +53,24 @@ class TriageModel:
         self.l2_grid = tuple(l2_grid)
 
     # -- features ---------------------------------------------------------------------
-    def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
-               concepts=None):
-        """Dense cue and shape features, and sparse concept features (L2-normalized)."""
+    def _extra_parts(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
+                     concepts=None):
+        """Dense cue and shape features, sparse concept features (L2-normalized), and
+        the cue hits and fired categories."""
         hits, fired = self._cues().match(folded, languages)
-        extra = np.hstack([np.log1p(hits), shape_features(prepared, stats)])
+        dense = np.hstack([np.log1p(hits), shape_features(prepared, stats)]).astype(np.float32)
         concepts = self._concepts().counts(folded) if concepts is None else concepts.copy()
         concepts.data = np.log1p(concepts.data)
         norms = np.sqrt(np.asarray(concepts.multiply(concepts).sum(axis=1)).ravel())
         norms[norms == 0] = 1.0
         concepts = sp.csr_matrix(concepts.multiply((CONCEPT_WEIGHT / norms)[:, None]))
-        return sp.hstack([sp.csr_matrix(extra.astype(np.float32)), concepts], format="csr"), hits, fired
+        return dense, concepts, hits, fired
+
+    def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
+               concepts=None):
+        """The extra columns as one matrix (training), with the cue hits and fired categories."""
+        dense, concepts, hits, fired = self._extra_parts(prepared, folded, languages, stats, concepts)
+        return sp.hstack([sp.csr_matrix(dense), concepts], format="csr"), hits, fired
 
     def _concepts(self) -> ConceptMatcher:
         if getattr(self, "_concept_matcher", None) is None:
@@ -143,11 +150,13 @@ class TriageModel:
                 raw=None, concepts=None):
         """Calibrated probabilities per head and the urgency cues that fired per row;
         ``raw`` and ``concepts`` are the batch's shared counts when known."""
-        extra, hits, fired = self._extra(prepared, folded, languages, stats, concepts)
-        x = self.featurizer.transform(raw if raw is not None else folded, extra)
+        dense, concepts, _, fired = self._extra_parts(prepared, folded, languages, stats, concepts)
+        x = self.featurizer.transform(raw if raw is not None else folded)
         if getattr(self, "_w_all", None) is None:  # one product for every head
             self._w_all = np.hstack([h["w"] for h in self.heads_.values()]).astype(np.float32)
-        logits_all = np.asarray(x @ self._w_all)
+        # the three column blocks times their rows of the weights: no stacked copy of x
+        w, a, b = self._w_all, x.shape[1], x.shape[1] + dense.shape[1]
+        logits_all = np.asarray(x @ w[:a]) + dense @ w[a:b] + np.asarray(concepts @ w[b:])
         probs, start = {}, 0
         for head, h in self.heads_.items():
             k = h["w"].shape[1]
