@@ -32,3 +32,36 @@ def test_kb_with_dense_reranking(tmp_path):
     t = triage.Triager(embeddings=str(MODEL), teams=False, cache_dir=str(tmp_path))
     r = t.triage("I was charged two times for one order, please give one payment back")
     assert r.kb and r.kb[0]["id"].startswith("kb-001")
+
+
+def _small_corpus(tmp_path, per_language: int = 60):
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "corpora" / "messages"
+    out = tmp_path / "data.jsonl"
+    with out.open("w", encoding="utf-8") as f:
+        for lang in ("en", "de"):
+            lines = (root / lang / "train.jsonl").read_text("utf-8").splitlines()[:per_language]
+            f.write("\n".join(lines) + "\n")
+    return out
+
+
+def test_classifier_with_sentence_vectors_trains_predicts_and_names_its_encoder(tmp_path):
+    import json
+
+    import triage
+    from triage._cli import main
+
+    data = _small_corpus(tmp_path)
+    model = tmp_path / "model"
+    assert main(["train", str(data), "-o", str(model), "--label", "topic", "-q", "--embeddings", str(MODEL)]) == 0
+    manifest = json.loads((model / "manifest.json").read_text("utf-8"))
+    assert manifest["dense"] == {"dim": 384, "encoder": MODEL.resolve().name}
+    t = triage.Triager(model=str(model), embeddings=str(MODEL), teams=False, kb=False)
+    batch = t.triage_batch(["My parcel never arrived and the tracking is stuck.", "Mein Paket ist nicht da."])
+    assert all(r.topic in manifest["heads"]["topic"]["labels"] for r in batch)
+    single = t.triage("My parcel never arrived and the tracking is stuck.")
+    assert single.topic_confidence == pytest.approx(batch[0].topic_confidence, abs=1e-3)
+    with pytest.raises(triage.ConfigError, match="--embeddings"):
+        triage.Triager(model=str(model), teams=False, kb=False).triage("x y z")

@@ -5,6 +5,7 @@
 # were trained on.
 #   bash benchmarks/models/cross_writer.sh          # all three folds (about 15 minutes)
 #   bash benchmarks/models/cross_writer.sh c        # one fold: a (test.jsonl), b or c
+# Runs "${PYTHON:-python} -m triage", so set PYTHON or activate the environment first.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 folds=${*:-a b c}
@@ -24,7 +25,7 @@ for fold in $folds; do
     esac
   done
   echo "== held-out writer: $fold"
-  triage train "$tmp/corpus" -o "$tmp/model" -q > /dev/null
-  triage eval "$tmp/corpus" --model "$tmp/model"
+  "${PYTHON:-python}" -m triage train "$tmp/corpus" -o "$tmp/model" -q > /dev/null
+  "${PYTHON:-python}" -m triage eval "$tmp/corpus" --model "$tmp/model"
   rm -rf "$tmp"
 done

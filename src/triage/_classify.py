@@ -29,11 +29,17 @@ class Classifier:
     name = "classify"
     reads = ("prepared_text", "folded_text", "language", "char_stats", "ngram_counts", "concept_counts")
 
-    def __init__(self, model_dir: str | Path | None = None) -> None:
+    def __init__(self, model_dir: str | Path | None = None, encoder=None) -> None:
         from .models._model import TriageModel
 
         self.model_dir = Path(model_dir) if model_dir else default_model_dir()
         self.manifest = TriageModel.read_manifest(self.model_dir)
+        dense = self.manifest.get("dense")
+        if dense and encoder is None:
+            raise ConfigError(f"the model {self.model_dir} was trained with sentence embeddings from "
+                              f"{dense['encoder']!r}; give that model's folder (Triager(embeddings=PATH), "
+                              "or --embeddings PATH on the command line)")
+        self.encoder = encoder if dense else None
         unknown = set(self.manifest["heads"]) - set(HEADS)
         if unknown:
             raise ConfigError(f"model heads {sorted(unknown)} are not among {list(HEADS)}")
@@ -55,8 +61,10 @@ class Classifier:
 
     def predict(self, batch: Batch) -> Mapping[str, np.ndarray]:
         model = self._get_model()
+        vectors = self.encoder.encode(list(batch["prepared_text"])) if self.encoder is not None else None
         probs, fired = model.predict(batch["prepared_text"], batch["folded_text"], batch["language"],
-                                     batch["char_stats"], batch["ngram_counts"], batch["concept_counts"])
+                                     batch["char_stats"], batch["ngram_counts"], batch["concept_counts"],
+                                     embeddings=vectors)
         out: dict[str, np.ndarray] = {}
         for head in self.heads:
             p = probs[head]

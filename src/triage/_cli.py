@@ -25,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--kb", help="knowledge base: JSONL file or folder of articles")
     run.add_argument("--model", help="model directory made by 'triage train'")
     run.add_argument("--languages", help="comma-separated candidate languages, e.g. en,de,hr")
+    run.add_argument("--embeddings", metavar="DIR",
+                     help="local sentence-transformers model folder: dense KB re-ranking, and the vectors a model "
+                          "trained with --embeddings needs (extra [embeddings])")
     run.add_argument("--batch-size", type=int, default=2048, help="records per batch (default 2048)")
     run.add_argument("--workers", type=int, default=1,
                      help="processes that triage chunks in parallel, each with its own copy of the models "
@@ -45,11 +48,15 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--label", action="append", choices=("topic", "urgency", "sentiment", "language"),
                        help="label column to learn (repeatable; default: topic, urgency and sentiment "
                             "where present); 'language' alone trains the in-domain language identifier")
+    train.add_argument("--embeddings", metavar="DIR",
+                       help="add sentence vectors from this local sentence-transformers model folder as "
+                            "features (extra [embeddings]); predicting then needs the same folder")
     train.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     ev = sub.add_parser("eval", help="accuracy and macro-F1 per label and language, with confusion matrices")
     ev.add_argument("data", metavar="DATA", help="labelled .jsonl/.csv, or a corpus folder with */test.jsonl")
     ev.add_argument("--model", help="model directory (default: the shipped model)")
+    ev.add_argument("--embeddings", metavar="DIR", help="the sentence-transformers folder the model was trained with")
     ev.add_argument("--json", metavar="FILE", help="also write the full report as JSON")
 
     teams = sub.add_parser("teams", help="check a teams file")
@@ -67,7 +74,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     log = (lambda _: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
     try:
-        report = train(args.data, args.output, labels=args.label or LABELS, log=log)
+        report = train(args.data, args.output, labels=args.label or LABELS, log=log, embeddings=args.embeddings)
     except TriageError as exc:
         return _fail(str(exc))
     for head, entry in report.items():
@@ -85,7 +92,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     from ._training import evaluate, format_report
 
     try:
-        report = evaluate(args.data, args.model)
+        report = evaluate(args.data, args.model, embeddings=args.embeddings)
     except TriageError as exc:
         return _fail(str(exc))
     print(format_report(report))
@@ -118,6 +125,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.resume and (not args.output or args.output == "-"):
         return _fail("--resume needs -o OUTPUT (it continues OUTPUT.part)")
     try:
+        if args.embeddings:
+            kwargs["embeddings"] = args.embeddings
         triager = Triager(teams=False if args.no_teams else args.teams, kb=False if args.no_kb else args.kb,
                           model=args.model, batch_size=args.batch_size, **kwargs)
         keys = triager.output_keys

@@ -76,7 +76,7 @@ def corpus_digest(files: Sequence[Path]) -> str:
 
 
 def train(data: str, out_dir: str, labels: Sequence[str] = LABELS,
-          log: Callable[[str], None] = lambda _: None) -> dict:
+          log: Callable[[str], None] = lambda _: None, embeddings: str | None = None) -> dict:
     from .models._model import TriageModel
 
     if list(labels) == [LANGUAGE_LABEL]:
@@ -92,8 +92,16 @@ def train(data: str, out_dir: str, labels: Sequence[str] = LABELS,
     log(f"training on {len(records)} messages from {len(files)} file(s); labels {present}")
     batch = prepare_records(records)
     model = TriageModel()
+    vectors, name = None, None
+    if embeddings:
+        from ._embeddings import Encoder
+
+        log(f"encoding {len(records)} messages with {embeddings}")
+        vectors = Encoder(embeddings).encode(list(batch["prepared_text"]))
+        name = Path(embeddings).resolve().name
     report = model.fit(batch["prepared_text"], batch["folded_text"], batch["language"],
-                       {lab: [r.get(lab) for r in records] for lab in present}, batch["id"], log=log)
+                       {lab: [r.get(lab) for r in records] for lab in present}, batch["id"], log=log,
+                       embeddings=vectors, encoder_name=name)
     model.save(out_dir, training={"n_messages": len(records), "labels": present,
                                   "corpus_sha256": corpus_digest(files)})
     return report
@@ -138,13 +146,13 @@ def scores(gold: Sequence[str], pred: Sequence[str]) -> dict:
             "per_class_f1": {n: round(f, 4) for n, f in zip(names, f1s)}}
 
 
-def evaluate(data: str, model: str | None = None, split: str = "test") -> dict:
+def evaluate(data: str, model: str | None = None, split: str = "test", embeddings: str | None = None) -> dict:
     """Accuracy, macro-F1 and confusion per label, overall and per language."""
     from ._triager import Triager
 
     files = data_files(data, split)
     records = load_labelled(files)
-    triager = Triager(model=model)
+    triager = Triager(model=model, embeddings=embeddings)
     results = triager.triage_batch([{k: r.get(k) for k in ("id", "text", "subject", "channel")} for r in records])
     report: dict = {"files": [str(f) for f in files], "n": len(records), "labels": {}}
     for lab in LABELS:

@@ -44,7 +44,8 @@ class Triager:
     cache_dir: where KB indexes are cached (keyed by a hash of the KB); default
         ``$XDG_CACHE_HOME/triage`` or ``~/.cache/triage``.
     embeddings: folder of a local sentence-transformers model; when given, KB
-        suggestions add dense similarity (extra ``[embeddings]``). Never downloads.
+        suggestions add dense similarity, and a model trained with ``triage train
+        --embeddings`` reads its vectors (extra ``[embeddings]``). Never downloads.
     """
 
     def __init__(
@@ -94,7 +95,7 @@ class Triager:
                 InputWarnings(),
                 NgramCounter(),
                 LanguageIdentifier(self.languages, backend=self.language_backend),
-                Classifier(self.model),
+                Classifier(self.model, encoder=self._encoder()),
             ]
         return list(self._stage_list)
 
@@ -104,12 +105,17 @@ class Triager:
         from ._kb import KnowledgeBase
 
         labels = self._stages()[-1].labels
-        encoder = None
-        if self.embeddings:
+        return KnowledgeBase(self.kb, topics=labels.get("topic"), cache_dir=self.cache_dir, encoder=self._encoder())
+
+    def _encoder(self):
+        """The sentence encoder (one per Triager, shared by the classifier and the KB), or None."""
+        if not self.embeddings:
+            return None
+        if getattr(self, "_encoder_obj", None) is None:
             from ._embeddings import Encoder
 
-            encoder = Encoder(self.embeddings)
-        return KnowledgeBase(self.kb, topics=labels.get("topic"), cache_dir=self.cache_dir, encoder=encoder)
+            self._encoder_obj = Encoder(self.embeddings)
+        return self._encoder_obj
 
     @property
     def router(self):

@@ -27,6 +27,8 @@ CUE_FLOOR_PRECISION = 0.8
 CUE_FLOOR_MIN_SUPPORT = 5
 #: Weight of the concept block next to the word and character blocks (each L2 = 1).
 CONCEPT_WEIGHT = 1.0
+#: Weight of the optional sentence-embedding block (rows are unit vectors).
+DENSE_WEIGHT = 1.0
 
 
 def is_dev(ids: Sequence, fraction: int = 10) -> np.ndarray:
@@ -67,10 +69,19 @@ class TriageModel:
         return dense, concepts, hits, fired
 
     def _extra(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
-               concepts=None):
-        """The extra columns as one matrix (training), with the cue hits and fired categories."""
+               concepts=None, embeddings=None):
+        """The extra columns as one matrix (training), with the cue hits and fired categories;
+        ``embeddings`` (rows x dim sentence vectors) are appended when given."""
         dense, concepts, hits, fired = self._extra_parts(prepared, folded, languages, stats, concepts)
-        return sp.hstack([sp.csr_matrix(dense), concepts], format="csr"), hits, fired
+        blocks = [sp.csr_matrix(dense), concepts]
+        if embeddings is not None:
+            blocks.append(sp.csr_matrix(DENSE_WEIGHT * np.asarray(embeddings, dtype=np.float32)))
+        return sp.hstack(blocks, format="csr"), hits, fired
+
+    @property
+    def embedding_dim(self) -> int:
+        """Size of the sentence vectors the model was trained with (0: none)."""
+        return int((getattr(self, "dense_", None) or {}).get("dim", 0))
 
     def _concepts(self) -> ConceptMatcher:
         if getattr(self, "_concept_matcher", None) is None:
@@ -84,16 +95,21 @@ class TriageModel:
 
     # -- training ---------------------------------------------------------------------
     def fit(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str],
-            labels: Mapping[str, Sequence[str]], ids: Sequence, log=None) -> dict:
-        """Fit every head; returns dev-set figures. Labels of None are skipped per head."""
+            labels: Mapping[str, Sequence[str]], ids: Sequence, log=None, embeddings=None,
+            encoder_name: str | None = None) -> dict:
+        """Fit every head; returns dev-set figures. Labels of None are skipped per head.
+        ``embeddings``: optional sentence vectors of ``prepared`` (unit rows), from the
+        encoder named ``encoder_name``; predicting then needs the same encoder."""
         say = log or (lambda *_: None)
+        self.dense_ = None if embeddings is None else {"dim": int(np.asarray(embeddings).shape[1]),
+                                                       "encoder": encoder_name or "unknown"}
         dev = is_dev(ids)
         if dev.all() or not dev.any():
             dev = np.zeros(len(ids), dtype=bool)
             dev[::10] = True
         raw = self.featurizer.raw(folded)
         self.featurizer.fit(raw[np.flatnonzero(~dev)])
-        extra, hits, _ = self._extra(prepared, folded, languages)
+        extra, hits, _ = self._extra(prepared, folded, languages, embeddings=embeddings)
         x_all = self.featurizer.transform(raw, extra)
         self.cue_categories_ = list(self._cues().categories)
         self.heads_: dict[str, dict] = {}
@@ -147,16 +163,29 @@ class TriageModel:
 
     # -- prediction -------------------------------------------------------------------
     def predict(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str], stats=None,
-                raw=None, concepts=None):
+                raw=None, concepts=None, embeddings=None):
         """Calibrated probabilities per head and the urgency cues that fired per row;
-        ``raw`` and ``concepts`` are the batch's shared counts when known."""
+        ``raw`` and ``concepts`` are the batch's shared counts when known; ``embeddings``
+        the sentence vectors of ``prepared`` when the model was trained with them."""
+        dim = self.embedding_dim
+        if dim and embeddings is None:
+            raise ConfigError(f"this model was trained with {dim}-dimensional sentence embeddings from "
+                              f"{self.dense_['encoder']!r}; give that model's folder (Triager(embeddings=PATH), "
+                              "or --embeddings PATH on the command line)")
+        if dim and np.asarray(embeddings).shape[1] != dim:
+            raise ConfigError(f"this model needs {dim}-dimensional sentence embeddings from "
+                              f"{self.dense_['encoder']!r}, the encoder given makes "
+                              f"{np.asarray(embeddings).shape[1]}-dimensional ones")
         dense, concepts, _, fired = self._extra_parts(prepared, folded, languages, stats, concepts)
         x = self.featurizer.transform(raw if raw is not None else folded)
         if getattr(self, "_w_all", None) is None:  # one product for every head
             self._w_all = np.hstack([h["w"] for h in self.heads_.values()]).astype(np.float32)
         # the three column blocks times their rows of the weights: no stacked copy of x
         w, a, b = self._w_all, x.shape[1], x.shape[1] + dense.shape[1]
-        logits_all = np.asarray(x @ w[:a]) + dense @ w[a:b] + np.asarray(concepts @ w[b:])
+        c = b + concepts.shape[1]
+        logits_all = np.asarray(x @ w[:a]) + dense @ w[a:b] + np.asarray(concepts @ w[b:c])
+        if dim:
+            logits_all += (DENSE_WEIGHT * np.asarray(embeddings, dtype=np.float32)) @ w[c:]
         probs, start = {}, 0
         for head, h in self.heads_.items():
             k = h["w"].shape[1]
@@ -190,6 +219,7 @@ class TriageModel:
             "heads": {head: {"labels": h["labels"], "temperature": h["temperature"], "l2": h["l2"]}
                       for head, h in self.heads_.items()},
             "cue_floors": self.cue_floors_,
+            **({"dense": self.dense_} if getattr(self, "dense_", None) else {}),
             "training": training or {},
             "files": {WEIGHTS: ""},
         }
@@ -227,4 +257,5 @@ class TriageModel:
                                   "b": arrays[f"{head}.b"], "temperature": meta["temperature"],
                                   "l2": meta["l2"]}
         model.cue_floors_ = manifest.get("cue_floors", [])
+        model.dense_ = manifest.get("dense")
         return model
