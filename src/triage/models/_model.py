@@ -20,7 +20,7 @@ from ._linear import fit_softmax, fit_temperature, softmax
 FORMAT = "triage-model"
 FORMAT_VERSION = 1
 WEIGHTS = "weights.npz"
-L2_GRID = (3e-6, 1e-5, 3e-5, 1e-4)
+L2_GRID = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4)
 #: A cue category becomes an urgency floor when at least this share of the training
 #: messages where it fires are at least as urgent as its level.
 CUE_FLOOR_PRECISION = 0.8
