@@ -35,7 +35,6 @@ def test_kb_with_dense_reranking(tmp_path):
 
 
 def _small_corpus(tmp_path, per_language: int = 60):
-    import json
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / "corpora" / "messages"

@@ -248,7 +248,7 @@ class KnowledgeBase:
         k = k or self.k
         ix = self.index()
         s = self.scores(folded, topic_proba, raw, concepts, texts)
-        n, n_canon = s.shape[0], len(ix["canon"])
+        n_canon = len(ix["canon"])
         order, starts = ix["pool_order"], ix["pool_starts"]
         pooled = np.maximum.reduceat(s[:, order], starts, axis=1)  # best version of each article
         k_eff = min(k, n_canon)
