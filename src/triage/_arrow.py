@@ -283,6 +283,13 @@ def choose_rows(router, inputs: pa.Table | pa.RecordBatch) -> tuple[np.ndarray, 
                          a["_received_epoch"])
 
 
+def choice_table(rows: pa.Array | pa.ChunkedArray, chosen: np.ndarray, left: np.ndarray) -> pa.Table:
+    """What the global step sends back per message: its ``_row`` and ``CHOICE_FIELDS``."""
+    schema = pa.schema([ROW_FIELD, *CHOICE_FIELDS])
+    return pa.Table.from_arrays([rows, pa.array(chosen.astype(np.int32)), pa.array(left.astype(np.int32))],
+                                schema=schema)
+
+
 def explain_rows(router, inputs: pa.Table | pa.RecordBatch, chosen, left) -> dict[str, pa.Array]:
     """Team names, reasons, alternates and deadlines for some routed messages (their
     routing columns and their slice of :func:`choose_rows`), as Arrow columns. Runs

@@ -36,9 +36,9 @@ class Classifier:
         self.manifest = TriageModel.read_manifest(self.model_dir)
         dense = self.manifest.get("dense")
         if dense and encoder is None:
-            raise ConfigError(f"the model {self.model_dir} was trained with sentence embeddings from "
-                              f"{dense['encoder']!r}; give that model's folder (Triager(embeddings=PATH), "
-                              "or --embeddings PATH on the command line)")
+            from .models._model import missing_encoder_message
+
+            raise ConfigError(missing_encoder_message(f"the model {self.model_dir}", dense))
         self.encoder = encoder if dense else None
         unknown = set(self.manifest["heads"]) - set(HEADS)
         if unknown:

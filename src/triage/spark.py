@@ -230,10 +230,7 @@ def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
     :func:`release` is called on the result.
     """
     F = _pyspark()
-    import pyarrow as pa
-
-    from ._arrow import (CHOICE_FIELDS, OUTPUT_SCHEMA, ROUTING_COLUMNS, UNROUTED_SCHEMA, choose_rows,
-                         schema_with_row)
+    from ._arrow import OUTPUT_SCHEMA, ROUTING_COLUMNS, UNROUTED_SCHEMA, choice_table, choose_rows, schema_with_row
 
     if "text" not in df.columns:
         raise InputFormatError(f"triage needs a 'text' column; the DataFrame has {df.columns}")
@@ -275,11 +272,9 @@ def triage_dataframe(df, teams=None, kb=None, model=None, *, languages=None):
             t0 = time.perf_counter()
             chosen, left = choose_rows(router, table)
             log.info("chose teams in %.1f s", time.perf_counter() - t0)
-            choice_schema = pa.schema([pa.field("_row", pa.int64()), *CHOICE_FIELDS])
-            choices = pa.Table.from_arrays([table.column("_row"), pa.array(chosen.astype("int32")),
-                                            pa.array(left.astype("int32"))], schema=choice_schema)
+            choices = choice_table(table.column("_row"), chosen, left)
             del table, chosen, left
-            choices_df = _from_arrow(spark, choices, _spark_schema(choice_schema))
+            choices_df = _from_arrow(spark, choices, _spark_schema(choices.schema))
             del choices
             # a join does not keep the order, so the result is sorted by _row below
             joined = classified.join(choices_df, on="_row", how="left")

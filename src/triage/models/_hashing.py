@@ -188,13 +188,8 @@ def raw_counts(folded: Sequence[str], bits: int = BITS, max_char: int = MAX_CHAR
     d = 1 << bits
     wr, wh = word_hashes(codes, rows)
     parts_r, parts_c = [wr], [to_columns(wh, bits)]
-    cr, ch, sizes = char_hashes_sized(codes, rows, (MIN_CHAR, max_char))
+    cr, ch, sizes = char_hashes(codes, rows, (MIN_CHAR, max_char), with_sizes=True)
     parts_r.append(cr)
     parts_c.append(to_columns(ch, bits) + sizes * d)
     return count_matrix(np.concatenate(parts_r), np.concatenate(parts_c), len(folded), (max_char + 1) * d)
 
-
-def char_hashes_sized(codes: np.ndarray, rows: np.ndarray, ngram_range: tuple[int, int]):
-    """Like char_hashes, with the size of each n-gram (one rolling pass for all sizes)."""
-    r, h, sizes = char_hashes(codes, rows, ngram_range, with_sizes=True)
-    return r, h, sizes

@@ -31,6 +31,12 @@ CONCEPT_WEIGHT = 1.0
 DENSE_WEIGHT = 1.0
 
 
+def missing_encoder_message(what: str, dense: dict) -> str:
+    """The error for a model trained with sentence vectors but run without its encoder."""
+    return (f"{what} was trained with {dense['dim']}-dimensional sentence embeddings from {dense['encoder']!r}; "
+            "give that model's folder (Triager(embeddings=PATH), or --embeddings PATH on the command line)")
+
+
 def is_dev(ids: Sequence, fraction: int = 10) -> np.ndarray:
     """Deterministic dev split by a hash of the id (1 in ``fraction``)."""
     return np.array([zlib.crc32(str(i).encode("utf-8")) % fraction == 0 for i in ids])
@@ -169,9 +175,7 @@ class TriageModel:
         the sentence vectors of ``prepared`` when the model was trained with them."""
         dim = self.embedding_dim
         if dim and embeddings is None:
-            raise ConfigError(f"this model was trained with {dim}-dimensional sentence embeddings from "
-                              f"{self.dense_['encoder']!r}; give that model's folder (Triager(embeddings=PATH), "
-                              "or --embeddings PATH on the command line)")
+            raise ConfigError(missing_encoder_message("this model", self.dense_))
         if dim and np.asarray(embeddings).shape[1] != dim:
             raise ConfigError(f"this model needs {dim}-dimensional sentence embeddings from "
                               f"{self.dense_['encoder']!r}, the encoder given makes "
