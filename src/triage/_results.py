@@ -67,27 +67,60 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _plain_column(col: np.ndarray) -> list:
+    """A column as JSON-ready Python values: one ``tolist`` per column instead of a
+    conversion per cell (NaN becomes None)."""
+    if col.dtype != object:
+        values = col.tolist()
+        if col.dtype.kind == "f" and np.isnan(col).any():
+            values = [None if v != v else v for v in values]
+        return values
+    values = col.tolist()
+    odd = [i for i, v in enumerate(values) if isinstance(v, (np.generic, np.ndarray)) or (type(v) is float and v != v)]
+    for i in odd:
+        values[i] = _plain(values[i])
+    return values
+
+
+def _columns(batch: Batch, keys: tuple[str, ...]) -> tuple[list[str], list[list]]:
+    names = [k for k in OUTPUT_ORDER if k in keys and k in batch]
+    return names, [_plain_column(batch[k]) for k in names]
+
+
 def iter_rows(batch: Batch, keys: tuple[str, ...]) -> Iterator[dict]:
     """Output dicts in row order, straight from the columns (the CLI's fast path)."""
-    keys = tuple(k for k in OUTPUT_ORDER if k in keys)
-    cols = [(k, batch[k], k in OPTIONAL_KEYS) for k in keys if k in batch]
-    errors, ids = batch["error"], batch["id"]
-    for i in range(batch.n):
-        if errors[i] is not None:
-            yield {"id": ids[i], "error": errors[i]}
+    names, values = _columns(batch, keys)
+    optional = [k for k in names if k in OPTIONAL_KEYS]
+    for id_, error, *row_values in zip(batch["id"].tolist(), batch["error"].tolist(), *values):
+        if error is not None:
+            yield {"id": id_, "error": error}
             continue
-        row = {"id": ids[i]}
-        for key, col, optional in cols:
-            value = _plain(col[i])
-            if value is not None or not optional:
-                row[key] = value
+        row = {"id": id_}
+        row.update(zip(names, row_values))
+        for key in optional:
+            if row[key] is None:
+                del row[key]
         yield row
 
 
 def results_from_batch(batch: Batch, keys: tuple[str, ...]) -> list[TriageResult]:
+    names, values = _columns(batch, keys)
+    # list values (cues, alternates, KB hits, warnings) become tuples: results are frozen
+    values = [[tuple(v) if type(v) is list else v for v in col] for col in values]
+    optional = [j for j, k in enumerate(names) if k in OPTIONAL_KEYS]
+    all_keys = tuple(names)
+    where = [names.index(f) if f in names else -1 for f in _FIELDS]
     out = []
-    for row in iter_rows(batch, keys):
-        kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in row.items()}
-        row_keys = tuple(k for k in row if k != "id" and k != "error")
-        out.append(TriageResult(**kwargs, keys=row_keys))
+    for id_, error, *row_values in zip(batch["id"].tolist(), batch["error"].tolist(), *values):
+        if error is not None:
+            out.append(TriageResult(id=id_, error=error))
+            continue
+        row_keys = all_keys
+        if optional and any(row_values[j] is None for j in optional):
+            row_keys = tuple(k for j, k in enumerate(names) if not (j in optional and row_values[j] is None))
+        out.append(TriageResult(id_, *[row_values[j] if j >= 0 else None for j in where], keys=row_keys))
     return out
+
+
+#: TriageResult's value fields in order (after ``id``, before ``error``).
+_FIELDS = tuple(f for f in TriageResult.__dataclass_fields__ if f not in ("id", "error", "keys"))
