@@ -1,4 +1,7 @@
-from triage._text import fold, html_to_text, prepare, strip_quotes_and_signatures
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage._text import char_stats, fold, html_to_text, normalize, prepare, strip_quotes_and_signatures
 
 
 def test_html_becomes_lines_and_entities_are_decoded():
@@ -39,3 +42,46 @@ def test_prepare_adds_subject_and_flags_truncation():
     assert text.startswith("Invoice\n") and truncated
     text, truncated = prepare("Hello <b>there</b>", None)
     assert text == "Hello there" and not truncated
+
+
+# The fast paths of normalize, fold and char_stats must give what the plain
+# definitions give, on text full of the characters they treat specially.
+_TRICKY = " \t\n\r\u00a0\u2003\u3000\u200b\u00ad\x00\x1b\x85ab Zé\u0301ŁßǅΣ!?🙂İ"
+
+
+def _normalize_by_definition(text: str) -> str:
+    import re
+    import unicodedata
+
+    text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u00ad]", "",
+                  unicodedata.normalize("NFKC", text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = re.sub(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _fold_by_definition(text: str) -> str:
+    import re
+    import unicodedata
+
+    text = text.translate(str.maketrans({"ł": "l", "Ł": "L", "ß": "ss"}))
+    return re.sub("[\u0300-\u036f]", "", unicodedata.normalize("NFKD", text)).lower()
+
+
+@given(st.text(alphabet=st.sampled_from(_TRICKY), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_normalize_and_fold_match_their_definitions(text):
+    assert normalize(text) == _normalize_by_definition(text)
+    assert fold(text) == _fold_by_definition(text)
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(_TRICKY), max_size=30), min_size=1, max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_char_stats_counts_each_text_alone(texts):
+    stats = char_stats(texts)
+    for text, row in zip(texts, stats):
+        letters = [c for c in text if c.isalpha() and ord(c) < 0x10000]
+        expected = [len(letters), sum(ord(c) < 0x250 for c in letters), sum(c.isupper() for c in letters),
+                    text.count("!"), text.count("?"), sum(ord(c) >= 0x1F300 for c in text)]
+        assert row.tolist() == expected

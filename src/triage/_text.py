@@ -35,8 +35,14 @@ _HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BLOCKQUOTE = re.compile(r"<blockquote\b.*?</blockquote\s*>", re.I | re.S)
 _BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6]|p|div|li|tr|h[1-6])\b[^>]*>", re.I)
 _TAGS = re.compile(r"<[^>]{0,2000}>")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+#: Runs of horizontal white space, and single white space other than " " (a lone " "
+#: is left alone: matching every word gap made this the costliest step of ``normalize``).
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]{2,}|[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _BLANK_LINES = re.compile(r"\n{3,}")
+#: Anything ``normalize`` would remove or replace besides runs of plain spaces: one
+#: scan of it lets the common text skip the three substitutions.
+_UNUSUAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u00ad\t\u00a0"
+                      "\u2000-\u200a\u202f\u205f\u3000]")
 
 _EXTRA_FOLD = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O",
                              "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
@@ -51,12 +57,11 @@ def _rules() -> dict:
         return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
     return {
-        "quote": union(raw["quote_headers"]),
+        # a line matching any of these ends the customer's words: one match per line
+        "cut": union(raw["quote_headers"] + raw["disclaimers"] + raw["signature_markers"]),
         "block_start": union(raw["header_block_starters"]),
         "block_follow": re.compile(raw["header_block_followers"], re.I),
-        "signature": union(raw["signature_markers"]),
         "valediction": union(raw["valedictions"]),
-        "disclaimer": union(raw["disclaimers"]),
     }
 
 
@@ -72,11 +77,17 @@ def html_to_text(text: str) -> str:
 
 def normalize(text: str) -> str:
     """NFKC, no zero-width characters, one space between words, at most one blank line."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _SPACES.sub(" ", text)
-    text = "\n".join(line.strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    text = unicodedata.normalize("NFKC", text)
+    if _UNUSUAL.search(text):
+        text = _INVISIBLE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+        text = _SPACES.sub(" ", text)
+    elif "  " in text:
+        text = _SPACES.sub(" ", text)
+    if "\n" in text:
+        text = "\n".join(line.strip() for line in text.split("\n"))
+        if "\n\n\n" in text:
+            text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def strip_quotes_and_signatures(text: str) -> str:
@@ -96,13 +107,9 @@ def strip_quotes_and_signatures(text: str) -> str:
         if not line:
             kept.append(line)
             continue
-        if i > 0 and (rules["quote"].match(line) or rules["disclaimer"].match(line)):
-            break
-        if i > 0 and rules["block_start"].match(line) and any(
+        if i > 0 and (rules["cut"].match(line) or rules["block_start"].match(line) and any(
             rules["block_follow"].match(nxt) for nxt in lines[i + 1:i + 4]
-        ):
-            break
-        if i > 0 and rules["signature"].match(line):
+        )):
             break
         kept.append(line)
     # A closing ("Best regards,") within the last lines ends the message.
@@ -116,6 +123,8 @@ def strip_quotes_and_signatures(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lowercase without diacritics: 'Nemůžu se přihlásit' -> 'nemuzu se prihlasit'."""
+    if text.isascii():
+        return text.lower()
     if _SPECIAL_LETTERS.search(text):
         text = text.translate(_EXTRA_FOLD)
     return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
@@ -139,43 +148,44 @@ def prepare(text: str, subject: str | None = None) -> tuple[str, bool]:
     return text, truncated
 
 
-#: Columns of the ``char_stats`` matrix.
+#: Columns of the ``char_stats`` matrix, one bit each in the per-character flags.
 CHAR_STATS = ("letters", "latin_letters", "upper", "exclamations", "questions", "emoji")
 _CLASS_TABLE: np.ndarray | None = None
-_LETTER, _LATIN, _UPPER = 1, 2, 4
+_LETTER, _LATIN, _UPPER, _BANG, _QUESTION, _EMOJI = 1, 2, 4, 8, 16, 32
+#: Which statistics each of the 64 flag combinations counts towards.
+_FLAG_BITS = ((np.arange(64)[:, None] >> np.arange(len(CHAR_STATS))) & 1).astype(np.float64)
 
 
 def _class_table() -> np.ndarray:
-    """Bit flags for every BMP code point: letter, Latin letter, uppercase."""
+    """Flags for every BMP code point: letter, Latin letter, uppercase, '!', '?'.
+    U+FFFF (not a character) stands for everything beyond the BMP: no flags."""
     global _CLASS_TABLE
     if _CLASS_TABLE is None:
         table = np.zeros(0x10000, dtype=np.uint8)
-        for cp in range(0x10000):
+        for cp in range(0xFFFF):
             ch = chr(cp)
             if ch.isalpha():
                 flags = _LETTER | (_LATIN if cp < 0x250 or 0x1E00 <= cp <= 0x1EFF else 0)
                 table[cp] = flags | (_UPPER if ch.isupper() else 0)
+        table[ord("!")] = _BANG
+        table[ord("?")] = _QUESTION
         _CLASS_TABLE = table
     return _CLASS_TABLE
 
 
 def char_stats(texts) -> np.ndarray:
-    """Counts per text (see CHAR_STATS) from one pass of numpy over the whole batch."""
+    """Counts per text (see CHAR_STATS) from one pass of numpy over the whole batch:
+    each character's flags, one bincount of (text, flags), then flags to counts."""
     n = len(texts)
-    out = np.zeros((n, len(CHAR_STATS)), dtype=np.float32)
     if n == 0:
-        return out
-    joined = "".join(texts)
-    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        return np.zeros((0, len(CHAR_STATS)), dtype=np.float32)
+    codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=n)
-    rows = np.repeat(np.arange(n), lengths)
-    flags = np.zeros(codes.size, dtype=np.uint8)
-    bmp = codes < 0x10000
-    flags[bmp] = _class_table()[codes[bmp]]
-    for j, mask in enumerate((flags & _LETTER > 0, flags & _LATIN > 0, flags & _UPPER > 0,
-                              codes == ord("!"), codes == ord("?"), codes >= 0x1F300)):
-        out[:, j] = np.bincount(rows[mask], minlength=n)
-    return out
+    flags = _class_table()[np.minimum(codes, 0xFFFF)]
+    flags |= (codes >= 0x1F300).view(np.uint8) * np.uint8(_EMOJI)
+    key = np.repeat(np.arange(n, dtype=np.int64) * 64, lengths) + flags
+    combos = np.bincount(key, minlength=n * 64).reshape(n, 64)
+    return (combos @ _FLAG_BITS).astype(np.float32)
 
 
 class TextPreparer:
