@@ -83,6 +83,8 @@ class Featurizer:
         self.n_words_ = int(np.searchsorted(self.vocab_, 1 << self.bits))
 
     def set_state(self, vocab: np.ndarray, idf: np.ndarray) -> "Featurizer":
+        if vocab.size > 1 and not (np.diff(vocab) > 0).all():
+            raise ValueError("a featurizer's vocabulary must be sorted and without repeats")
         self.vocab_ = vocab.astype(np.int64)
         self.idf_ = idf.astype(np.float32)
         self._build_map()
@@ -95,26 +97,34 @@ class Featurizer:
     def transform(self, x, extra=None) -> sp.csr_matrix:
         """Features of folded texts (or of their raw counts); ``extra`` columns appended."""
         raw = self.raw(x)
+        if not raw.has_sorted_indices:
+            raw = raw.sorted_indices()
         n = raw.shape[0]
         col_map = self.col_map_
         if raw.shape[1] > col_map.size:
             col_map = np.concatenate([col_map, np.full(raw.shape[1] - col_map.size, -1, dtype=np.int32)])
         cols = col_map[raw.indices]
-        keep = cols >= 0
-        rows = np.repeat(np.arange(n), np.diff(raw.indptr))[keep]
-        cols = cols[keep]
-        data = np.log1p(raw.data[keep]) * self.idf_[cols]
-        # one bin per (row, group): 2*row for words, 2*row + 1 for characters
-        slot = rows * 2 + (cols >= self.n_words_)
-        sq = data.astype(np.float64) ** 2
-        norms = np.sqrt(np.bincount(slot, weights=sq, minlength=2 * n))
+        kept = np.flatnonzero(cols >= 0)
+        cols = cols[kept]
+        indptr = np.searchsorted(kept, raw.indptr)
+        data = np.log1p(raw.data[kept]) * self.idf_[cols]
+        # A row's entries are in column order, words before characters: two runs per
+        # row, split where the running count of character entries says. Each run is
+        # L2-normalized and weighted (one reduceat, not a bincount over (row, group)).
+        chars_before = np.zeros(cols.size + 1, dtype=np.int64)
+        np.cumsum(cols >= self.n_words_, out=chars_before[1:])
+        bounds = np.empty(2 * n + 1, dtype=np.int64)
+        bounds[0:-1:2] = indptr[:-1]
+        bounds[1:-1:2] = indptr[1:] - (chars_before[indptr[1:]] - chars_before[indptr[:-1]])
+        bounds[-1] = cols.size
+        sums = np.add.reduceat(np.append(np.square(data, dtype=np.float64), 0.0), bounds[:-1]) if n else np.zeros(0)
+        sums[bounds[1:] == bounds[:-1]] = 0.0
+        norms = np.sqrt(sums)
         norms[norms == 0] = 1.0
         weights = np.empty(2 * n, dtype=np.float64)
         weights[0::2] = self.word_weight / norms[0::2]
         weights[1::2] = self.char_weight / norms[1::2]
-        data = data * weights[slot]
-        indptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        data = data * np.repeat(weights, np.diff(bounds))
         x_out = sp.csr_matrix((data.astype(np.float32), cols, indptr), shape=(n, self.vocab_.size))
         if extra is not None and extra.shape[1]:
             x_out = sp.hstack([x_out, sp.csr_matrix(extra, dtype=np.float32)], format="csr")

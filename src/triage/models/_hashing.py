@@ -169,7 +169,9 @@ def count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -
     out_rows = unique // n_cols
     np.cumsum(np.bincount(out_rows, minlength=n_rows), out=indptr[1:])
     index_type = np.int32 if n_cols < 1 << 31 else np.int64
-    return sp.csr_matrix((counts, (unique - out_rows * n_cols).astype(index_type), indptr), shape=(n_rows, n_cols))
+    out = sp.csr_matrix((counts, (unique - out_rows * n_cols).astype(index_type), indptr), shape=(n_rows, n_cols))
+    out.has_sorted_indices = True  # the key sort put each row's columns in order
+    return out
 
 
 #: Hash space of one n-gram block; the raw matrix has a block for words (uni- and
