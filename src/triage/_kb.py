@@ -270,7 +270,6 @@ class KnowledgeBase:
                                          raw=batch["ngram_counts"], concepts=batch["concept_counts"],
                                          texts=batch["prepared_text"])
         out = np.empty(batch.n, dtype=object)
-        for i in range(batch.n):
-            out[i] = [{"id": ids[i, r], "score": float(scores[i, r]), "language": langs[i, r]}
-                      for r in range(ids.shape[1]) if ids[i, r]]
+        for i, (row_ids, row_scores, row_langs) in enumerate(zip(ids.tolist(), scores.tolist(), langs.tolist())):
+            out[i] = [{"id": a, "score": sc, "language": lg} for a, sc, lg in zip(row_ids, row_scores, row_langs) if a]
         return {"kb": out}

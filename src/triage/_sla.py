@@ -62,6 +62,13 @@ def _zone(name: str):
     return ZoneInfo(name)
 
 
+@lru_cache(maxsize=1 << 16)
+def _hour_offset(tz: str, hour: int) -> float:
+    """UTC offset in seconds of ``tz`` during the given hour since the epoch (offsets
+    change on the hour): cached, as batches keep asking about the same hours."""
+    return _zone(tz).utcoffset(datetime.fromtimestamp(hour * 3600, timezone.utc)).total_seconds()
+
+
 def local_minutes(epochs: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarray]:
     """Minute of day and weekday (Mon=0) in ``tz`` for every epoch (NaN -> -1)."""
     minute = np.full(epochs.shape, -1, dtype=np.int64)
@@ -72,9 +79,7 @@ def local_minutes(epochs: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarray]:
     e = epochs[ok]
     hours = np.floor(e / 3600).astype(np.int64)
     uniq, inverse = np.unique(hours, return_inverse=True)
-    zone = _zone(tz)
-    offsets = np.array([zone.utcoffset(datetime.fromtimestamp(int(h) * 3600, timezone.utc)).total_seconds()
-                        for h in uniq])
+    offsets = np.array([_hour_offset(tz, h) for h in uniq.tolist()])
     local = e + offsets[inverse]
     days = np.floor(local / 86400).astype(np.int64)
     minute[ok] = ((local - days * 86400) // 60).astype(np.int64)
