@@ -118,7 +118,8 @@ class CueMatcher:
         languages = np.asarray(languages, dtype=object)
         # one pass per text: its language's cues (which include the shared ones), or
         # the shared cues alone for a language without its own
-        own = np.array([lang in self._patterns and lang != "any" for lang in languages], dtype=bool)
+        own_cues = set(self._patterns) - {"any"}
+        own = np.array([lang in own_cues for lang in languages.tolist()], dtype=bool)
         groups = [("any", np.flatnonzero(~own))]
         for lang in sorted(set(languages[own].tolist())):
             groups.append((lang, np.flatnonzero(languages == lang)))

@@ -41,6 +41,8 @@ class Message:
 def _valid_unicode(value: str) -> str:
     """``value`` with lone surrogates (``"\\ud800"`` in JSON) replaced by U+FFFD: they
     cannot be encoded, so they would fail every writer and every encoder downstream."""
+    if value.isascii():
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
