@@ -2,7 +2,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triage.models._hashing import char_hashes, encode, word_hashes
+import scipy.sparse as sp
+
+from triage.models._hashing import char_hashes, count_matrix, encode, word_hashes
 
 
 def reference_char_ngrams(text, lo=3, hi=5):
@@ -44,3 +46,19 @@ def test_same_word_same_hash_and_digits_generalize():
     first = set(wh[wr == 0][:3].tolist())
     second = set(wh[wr == 1][:3].tolist())
     assert first == second  # unigrams: order, 000, late
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 6), st.sampled_from([7, 1 << 20, 1 << 30]),
+       st.lists(st.tuples(st.integers(0, 5), st.integers(0, 6)), max_size=40))
+def test_count_matrix_sums_repeats_like_scipy(n_rows, n_cols, pairs):
+    pairs = [(r % n_rows, c % n_cols) for r, c in pairs]
+    rows = np.array([r for r, _ in pairs], dtype=np.int64)
+    cols = np.array([c for _, c in pairs], dtype=np.int64)
+    got = count_matrix(rows, cols, n_rows, n_cols)
+    want = sp.coo_matrix((np.ones(len(pairs), np.float32), (rows, cols)), shape=(n_rows, n_cols)).tocsr()
+    want.sum_duplicates()
+    assert got.shape == want.shape
+    assert np.array_equal(got.indptr, want.indptr)
+    assert np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)

@@ -156,20 +156,21 @@ def count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     if rows.size == 0:
         return sp.csr_matrix((np.zeros(0, np.float32), np.zeros(0, np.int32), indptr), shape=(n_rows, n_cols))
-    key = rows.astype(np.uint64) * np.uint64(n_cols) + cols.astype(np.uint64)
-    if n_rows * n_cols <= 1 << 32:
-        key = key.astype(np.uint32)
-    key = np.sort(key)
+    key_type = np.uint32 if n_rows * n_cols <= 1 << 32 else np.uint64
+    key = rows.astype(key_type) * key_type(n_cols) + cols.astype(key_type)
+    key.sort()
     first = np.empty(key.size, dtype=bool)
     first[0] = True
     np.not_equal(key[1:], key[:-1], out=first[1:])
     starts = np.flatnonzero(first)
     counts = np.diff(np.append(starts, key.size)).astype(np.float32)
-    unique = key[starts].astype(np.int64)
-    out_rows = unique // n_cols
-    np.cumsum(np.bincount(out_rows, minlength=n_rows), out=indptr[1:])
+    unique = key[starts]
+    # keys are sorted, so each row's entries start where its first key would go
+    indptr[:-1] = np.searchsorted(unique, np.arange(n_rows, dtype=key_type) * key_type(n_cols))
+    indptr[-1] = unique.size
+    row_base = np.repeat(np.arange(n_rows, dtype=np.int64) * n_cols, np.diff(indptr))
     index_type = np.int32 if n_cols < 1 << 31 else np.int64
-    out = sp.csr_matrix((counts, (unique - out_rows * n_cols).astype(index_type), indptr), shape=(n_rows, n_cols))
+    out = sp.csr_matrix((counts, (unique.astype(np.int64) - row_base).astype(index_type), indptr), shape=(n_rows, n_cols))
     out.has_sorted_indices = True  # the key sort put each row's columns in order
     return out
 
