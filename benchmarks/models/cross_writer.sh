@@ -2,27 +2,29 @@
 # Cross-writer check, leaving one writer out: train on the other writers' messages only
 # and score on the held-out writer's, never seen in training. Closer to the hidden test
 # set, written by other people, than the test split of a writer whose other messages
-# were trained on.
-#   bash benchmarks/models/cross_writer.sh          # all three folds (about 15 minutes)
-#   bash benchmarks/models/cross_writer.sh c        # one fold: a (test.jsonl), b or c
-# Runs "${PYTHON:-python} -m triage", so set PYTHON or activate the environment first.
+# were trained on. Writer a wrote train.jsonl and test.jsonl (its fold scores test.jsonl),
+# writers b, c and d wrote train_b, train_c and train_d.
+#   bash benchmarks/models/cross_writer.sh          # all four folds (about 30 minutes)
+#   bash benchmarks/models/cross_writer.sh c        # one fold: a, b, c or d
+# Runs "${PYTHON:-python} -m triage", so set PYTHON or activate the environment first;
+# CORPUS=DIR reads another corpus folder laid out like corpora/messages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-folds=${*:-a b c}
+folds=${*:-a b c d}
 for fold in $folds; do
+  case $fold in
+    a) held=train; scored=test ;;
+    [b-z]) held=train_$fold; scored=train_$fold ;;
+    *) echo "unknown fold $fold (a for train/test.jsonl, or the letter of a train_X.jsonl)" >&2; exit 2 ;;
+  esac
   tmp=$(mktemp -d)
-  for dir in corpora/messages/*/; do
+  for dir in "${CORPUS:-corpora/messages}"/*/; do
     lang=$(basename "$dir")
     mkdir -p "$tmp/corpus/$lang"
-    case $fold in
-      a) cat "$dir/train_b.jsonl" "$dir/train_c.jsonl" > "$tmp/corpus/$lang/train.jsonl"
-         cp "$dir/test.jsonl" "$tmp/corpus/$lang/test.jsonl" ;;
-      b) cat "$dir/train.jsonl" "$dir/train_c.jsonl" > "$tmp/corpus/$lang/train.jsonl"
-         cp "$dir/train_b.jsonl" "$tmp/corpus/$lang/test.jsonl" ;;
-      c) cat "$dir/train.jsonl" "$dir/train_b.jsonl" > "$tmp/corpus/$lang/train.jsonl"
-         cp "$dir/train_c.jsonl" "$tmp/corpus/$lang/test.jsonl" ;;
-      *) echo "unknown fold $fold (a, b or c)" >&2; exit 2 ;;
-    esac
+    for file in "$dir"train*.jsonl; do
+      [ "$(basename "$file" .jsonl)" = "$held" ] || cat "$file" >> "$tmp/corpus/$lang/train.jsonl"
+    done
+    cp "$dir/$scored.jsonl" "$tmp/corpus/$lang/test.jsonl"
   done
   echo "== held-out writer: $fold"
   "${PYTHON:-python}" -m triage train "$tmp/corpus" -o "$tmp/model" -q > /dev/null
