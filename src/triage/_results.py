@@ -76,10 +76,13 @@ def _plain_column(col: np.ndarray) -> list:
             values = [None if v != v else v for v in values]
         return values
     values = col.tolist()
-    odd = [i for i, v in enumerate(values) if isinstance(v, (np.generic, np.ndarray)) or (type(v) is float and v != v)]
-    for i in odd:
-        values[i] = _plain(values[i])
+    if not set(map(type, values)) <= _PLAIN_TYPES:  # numpy values or floats (NaN) inside
+        values = [_plain(v) for v in values]
     return values
+
+
+#: Cell types that are JSON-ready as they are.
+_PLAIN_TYPES = frozenset({str, int, bool, list, tuple, dict, type(None)})
 
 
 def _columns(batch: Batch, keys: tuple[str, ...]) -> tuple[list[str], list[list]]:
@@ -111,13 +114,20 @@ def results_from_batch(batch: Batch, keys: tuple[str, ...]) -> list[TriageResult
     all_keys = tuple(names)
     where = [names.index(f) if f in names else -1 for f in _FIELDS]
     out = []
-    for id_, error, *row_values in zip(batch["id"].tolist(), batch["error"].tolist(), *values):
+    # which optional keys each row lacks, as a tuple of flags per row, and the keys of each pattern
+    missing = list(zip(*[[v is None for v in values[j]] for j in optional])) if optional else None
+    keys_of = {(False,) * len(optional): all_keys}
+    for r, (id_, error, *row_values) in enumerate(zip(batch["id"].tolist(), batch["error"].tolist(), *values)):
         if error is not None:
             out.append(TriageResult(id=id_, error=error))
             continue
         row_keys = all_keys
-        if optional and any(row_values[j] is None for j in optional):
-            row_keys = tuple(k for j, k in enumerate(names) if not (j in optional and row_values[j] is None))
+        if missing is not None:
+            flags = missing[r]
+            row_keys = keys_of.get(flags)
+            if row_keys is None:
+                gone = {names[j] for j, flag in zip(optional, flags) if flag}
+                row_keys = keys_of[flags] = tuple(k for k in names if k not in gone)
         out.append(TriageResult(id_, *[row_values[j] if j >= 0 else None for j in where], keys=row_keys))
     return out
 
