@@ -137,18 +137,19 @@ def output_rows(out: pa.RecordBatch, ids: list, keys: tuple[str, ...]) -> list[d
     """Contract rows (what ``triage run`` writes) from an output batch: ``ids`` in
     place of the string ids, then the ``keys`` of the stages that ran, in
     ``OUTPUT_ORDER``; an error row is its id and error only."""
-    keys = tuple(k for k in OUTPUT_ORDER if k in keys)
-    cols = [(k, out.column(k).to_pylist(), k in OPTIONAL_KEYS) for k in keys]
-    errors = out.column("error").to_pylist()
+    names = [k for k in OUTPUT_ORDER if k in keys]
+    values = [out.column(k).to_pylist() for k in names]
+    optional = [k for k in names if k in OPTIONAL_KEYS]
     rows = []
-    for i, error in enumerate(errors):
+    for id_, error, *row_values in zip(ids, out.column("error").to_pylist(), *values):
         if error is not None:
-            rows.append({"id": ids[i], "error": error})
+            rows.append({"id": id_, "error": error})
             continue
-        row = {"id": ids[i]}
-        for key, values, optional in cols:
-            if values[i] is not None or not optional:
-                row[key] = values[i]
+        row = {"id": id_}
+        row.update(zip(names, row_values))
+        for key in optional:
+            if row[key] is None:
+                del row[key]
         rows.append(row)
     return rows
 
