@@ -3,14 +3,15 @@
 # and score on the held-out writer's, never seen in training. Closer to the hidden test
 # set, written by other people, than the test split of a writer whose other messages
 # were trained on. Writer a wrote train.jsonl and test.jsonl (its fold scores test.jsonl),
-# writers b, c and d wrote train_b, train_c and train_d.
-#   bash benchmarks/models/cross_writer.sh          # all four folds (about 30 minutes)
-#   bash benchmarks/models/cross_writer.sh c        # one fold: a, b, c or d
+# writer X wrote train_X.jsonl.
+#   bash benchmarks/models/cross_writer.sh          # one fold per writer (about 10 minutes each)
+#   bash benchmarks/models/cross_writer.sh c        # one fold: a, or the letter of a train_X.jsonl
 # Runs "${PYTHON:-python} -m triage", so set PYTHON or activate the environment first;
 # CORPUS=DIR reads another corpus folder laid out like corpora/messages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-folds=${*:-a b c d}
+corpus=${CORPUS:-corpora/messages}
+folds=${*:-a $(for f in "$(ls -d "$corpus"/*/ | head -1)"train_?.jsonl; do x=$(basename "$f" .jsonl); echo "${x#train_}"; done)}
 for fold in $folds; do
   case $fold in
     a) held=train; scored=test ;;
@@ -18,7 +19,7 @@ for fold in $folds; do
     *) echo "unknown fold $fold (a for train/test.jsonl, or the letter of a train_X.jsonl)" >&2; exit 2 ;;
   esac
   tmp=$(mktemp -d)
-  for dir in "${CORPUS:-corpora/messages}"/*/; do
+  for dir in "$corpus"/*/; do
     lang=$(basename "$dir")
     mkdir -p "$tmp/corpus/$lang"
     for file in "$dir"train*.jsonl; do
