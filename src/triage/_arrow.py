@@ -268,7 +268,11 @@ def _routing_arrays(inputs: pa.Table | pa.RecordBatch) -> dict[str, np.ndarray]:
         elif pa.types.is_floating(col.type):
             out[name] = col.to_numpy(zero_copy_only=False).astype(np.float64)  # null -> NaN
         else:
-            out[name] = np.asarray(col.to_pylist(), dtype=object)
+            # a handful of distinct values (languages, urgency levels, channels): one
+            # Python string each, shared by every row, not one string per row
+            enc = pc.dictionary_encode(col)
+            values = np.asarray(enc.dictionary.to_pylist() + [None], dtype=object)
+            out[name] = values[enc.indices.fill_null(len(enc.dictionary)).to_numpy(zero_copy_only=False)]
     return out
 
 
