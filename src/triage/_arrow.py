@@ -48,7 +48,7 @@ import pyarrow.compute as pc
 from ._batch import INPUT_COLUMNS, Batch
 from ._errors import InputFormatError
 from ._records import coerce_record
-from ._results import OPTIONAL_KEYS, OUTPUT_ORDER
+from ._results import OUTPUT_ORDER, contract_rows
 
 KB_TYPE = pa.list_(pa.struct([("id", pa.string()), ("score", pa.float64()), ("language", pa.string())]))
 
@@ -139,19 +139,7 @@ def output_rows(out: pa.RecordBatch, ids: list, keys: tuple[str, ...]) -> list[d
     ``OUTPUT_ORDER``; an error row is its id and error only."""
     names = [k for k in OUTPUT_ORDER if k in keys]
     values = [out.column(k).to_pylist() for k in names]
-    optional = [k for k in names if k in OPTIONAL_KEYS]
-    rows = []
-    for id_, error, *row_values in zip(ids, out.column("error").to_pylist(), *values):
-        if error is not None:
-            rows.append({"id": id_, "error": error})
-            continue
-        row = {"id": id_}
-        row.update(zip(names, row_values))
-        for key in optional:
-            if row[key] is None:
-                del row[key]
-        rows.append(row)
-    return rows
+    return list(contract_rows(ids, out.column("error").to_pylist(), names, values))
 
 
 def _input_records(rb: pa.RecordBatch | pa.Table) -> list[dict]:

@@ -90,11 +90,11 @@ def _columns(batch: Batch, keys: tuple[str, ...]) -> tuple[list[str], list[list]
     return names, [_plain_column(batch[k]) for k in names]
 
 
-def iter_rows(batch: Batch, keys: tuple[str, ...]) -> Iterator[dict]:
-    """Output dicts in row order, straight from the columns (the CLI's fast path)."""
-    names, values = _columns(batch, keys)
+def contract_rows(ids, errors, names: list[str], values: list[list]) -> Iterator[dict]:
+    """Contract rows from plain column lists: an error row is its id and error only;
+    optional keys are left out where they have no value."""
     optional = [k for k in names if k in OPTIONAL_KEYS]
-    for id_, error, *row_values in zip(batch["id"].tolist(), batch["error"].tolist(), *values):
+    for id_, error, *row_values in zip(ids, errors, *values):
         if error is not None:
             yield {"id": id_, "error": error}
             continue
@@ -104,6 +104,12 @@ def iter_rows(batch: Batch, keys: tuple[str, ...]) -> Iterator[dict]:
             if row[key] is None:
                 del row[key]
         yield row
+
+
+def iter_rows(batch: Batch, keys: tuple[str, ...]) -> Iterator[dict]:
+    """Output dicts in row order, straight from the columns (the CLI's fast path)."""
+    names, values = _columns(batch, keys)
+    return contract_rows(batch["id"].tolist(), batch["error"].tolist(), names, values)
 
 
 def results_from_batch(batch: Batch, keys: tuple[str, ...]) -> list[TriageResult]:
