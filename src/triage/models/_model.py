@@ -15,12 +15,16 @@ from .._errors import ConfigError
 from .._version import __version__
 from ._artifacts import load_arrays, read_manifest, save_arrays, write_manifest
 from ._featurizer import SHAPE_FEATURES, Featurizer, shape_features
-from ._linear import fit_softmax, fit_temperature, softmax
+from ._linear import fit_naive_bayes, fit_softmax, fit_temperature, softmax
 
 FORMAT = "triage-model"
 FORMAT_VERSION = 1
 WEIGHTS = "weights.npz"
 L2_GRID = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4)
+#: Naive Bayes smoothing and the weight of its log-probabilities next to the logistic
+#: regression's logits; both chosen per head on the dev split (a weight of 0 drops it).
+NB_ALPHA_GRID = (0.1, 1.0, 10.0)
+NB_MIX_GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 #: A cue category becomes an urgency floor when at least this share of the training
 #: messages where it fires are at least as urgent as its level.
 CUE_FLOOR_PRECISION = 0.8
@@ -118,6 +122,7 @@ class TriageModel:
         extra, hits, _ = self._extra(prepared, folded, languages, embeddings=embeddings)
         x_all = self.featurizer.transform(raw, extra)
         self.cue_categories_ = list(self._cues().categories)
+        nb_columns = x_all.shape[1] - self.embedding_dim  # sentence vectors can be negative
         self.heads_: dict[str, dict] = {}
         self._w_all = None
         report: dict = {}
@@ -143,14 +148,33 @@ class TriageModel:
                 if best is None or score > best[0] + 1e-9:
                     best = (score, l2, logits)
             score, l2, logits = best
+            score, alpha, mix, logits = self._choose_naive_bayes(x_all, y, tr, dv, len(names), logits, nb_columns)
+            say(f"  {head}: naive Bayes alpha={alpha:g} weight={mix:g} dev macro-F1={score:.3f}")
             temperature = fit_temperature(logits, y[dv])
             w, b = fit_softmax(x_all[has], y[has], len(names), l2)
-            self.heads_[head] = {"labels": names, "w": w, "b": b, "temperature": temperature, "l2": l2}
-            report[head] = {"dev_macro_f1": round(score, 4), "l2": l2, "temperature": round(temperature, 3),
-                            "n_train": int(tr.sum()), "n_dev": int(dv.sum())}
+            if mix:
+                w = (w + mix * fit_naive_bayes(x_all[has], y[has], len(names), alpha, nb_columns)).astype(np.float32)
+            self.heads_[head] = {"labels": names, "w": w, "b": b, "temperature": temperature, "l2": l2,
+                                 "nb_alpha": alpha, "nb_weight": mix}
+            report[head] = {"dev_macro_f1": round(score, 4), "l2": l2, "nb_alpha": alpha, "nb_weight": mix,
+                            "temperature": round(temperature, 3), "n_train": int(tr.sum()), "n_dev": int(dv.sum())}
         self.cue_floors_ = self._choose_cue_floors(hits, labels.get("urgency"))
         report["cue_floors"] = self.cue_floors_
         return report
+
+    @staticmethod
+    def _choose_naive_bayes(x, y, tr, dv, n_classes, logits, columns):
+        """The naive Bayes smoothing and weight that give the best dev macro-F1 when added
+        to the logistic regression's dev ``logits`` (weight 0 keeps them as they are)."""
+        best = (macro_f1(y[dv], logits.argmax(1), n_classes), 0.0, 0.0, logits)
+        for alpha in NB_ALPHA_GRID:
+            nb_dev = np.asarray(x[dv] @ fit_naive_bayes(x[tr], y[tr], n_classes, alpha, columns))
+            for mix in NB_MIX_GRID[1:]:
+                mixed = logits + mix * nb_dev
+                score = macro_f1(y[dv], mixed.argmax(1), n_classes)
+                if score > best[0] + 1e-9:
+                    best = (score, alpha, mix, mixed)
+        return best
 
     def _choose_cue_floors(self, hits: np.ndarray, urgency) -> list[str]:
         if urgency is None or "urgency" not in self.heads_ or self.heads_["urgency"]["labels"] != list(LEVELS):
@@ -220,7 +244,8 @@ class TriageModel:
             "featurizer": self.featurizer.config(),
             "extra_features": {"cues": self.cue_categories_, "shape": list(SHAPE_FEATURES),
                                "concepts": len(self._concepts()), "concepts_sha256": lexicon_digest()},
-            "heads": {head: {"labels": h["labels"], "temperature": h["temperature"], "l2": h["l2"]}
+            "heads": {head: {"labels": h["labels"], "temperature": h["temperature"], "l2": h["l2"],
+                             "nb_alpha": h.get("nb_alpha", 0.0), "nb_weight": h.get("nb_weight", 0.0)}
                       for head, h in self.heads_.items()},
             "cue_floors": self.cue_floors_,
             **({"dense": self.dense_} if getattr(self, "dense_", None) else {}),
@@ -259,7 +284,8 @@ class TriageModel:
         for head, meta in manifest["heads"].items():
             model.heads_[head] = {"labels": meta["labels"], "w": arrays[f"{head}.w"].astype(np.float32),
                                   "b": arrays[f"{head}.b"], "temperature": meta["temperature"],
-                                  "l2": meta["l2"]}
+                                  "l2": meta["l2"], "nb_alpha": meta.get("nb_alpha", 0.0),
+                                  "nb_weight": meta.get("nb_weight", 0.0)}
         model.cue_floors_ = manifest.get("cue_floors", [])
         model.dense_ = manifest.get("dense")
         return model
