@@ -115,10 +115,10 @@ def _digest(articles: Sequence[Article]) -> str:
 
 def _normalize_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     """Rows scaled to unit L2 norm (empty rows stay empty), on the data array directly."""
+    from .models._featurizer import segment_sums
+
     m = sp.csr_matrix(m, dtype=np.float32)
-    sums = np.add.reduceat(np.append(np.square(m.data), np.float32(0)), m.indptr[:-1]) if m.shape[0] else np.zeros(0)
-    sums[m.indptr[1:] == m.indptr[:-1]] = 0.0
-    norms = np.sqrt(sums)
+    norms = np.sqrt(segment_sums(np.square(m.data), m.indptr))
     norms[norms == 0] = 1.0
     data = m.data * np.repeat((1.0 / norms).astype(np.float32), np.diff(m.indptr))
     return sp.csr_matrix((data, m.indices, m.indptr), shape=m.shape)

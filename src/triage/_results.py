@@ -67,6 +67,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: Cell types that are JSON-ready as they are.
+_PLAIN_TYPES = frozenset({str, int, bool, list, tuple, dict, type(None)})
+
+
 def _plain_column(col: np.ndarray) -> list:
     """A column as JSON-ready Python values: one ``tolist`` per column instead of a
     conversion per cell (NaN becomes None)."""
@@ -79,10 +83,6 @@ def _plain_column(col: np.ndarray) -> list:
     if not set(map(type, values)) <= _PLAIN_TYPES:  # numpy values or floats (NaN) inside
         values = [_plain(v) for v in values]
     return values
-
-
-#: Cell types that are JSON-ready as they are.
-_PLAIN_TYPES = frozenset({str, int, bool, list, tuple, dict, type(None)})
 
 
 def _columns(batch: Batch, keys: tuple[str, ...]) -> tuple[list[str], list[list]]:
@@ -112,6 +112,10 @@ def iter_rows(batch: Batch, keys: tuple[str, ...]) -> Iterator[dict]:
     return contract_rows(batch["id"].tolist(), batch["error"].tolist(), names, values)
 
 
+#: TriageResult's value fields in order (after ``id``, before ``error``).
+_FIELDS = tuple(f for f in TriageResult.__dataclass_fields__ if f not in ("id", "error", "keys"))
+
+
 def results_from_batch(batch: Batch, keys: tuple[str, ...]) -> list[TriageResult]:
     names, values = _columns(batch, keys)
     # list values (cues, alternates, KB hits, warnings) become tuples: results are frozen
@@ -137,6 +141,3 @@ def results_from_batch(batch: Batch, keys: tuple[str, ...]) -> list[TriageResult
         out.append(TriageResult(id_, *[row_values[j] if j >= 0 else None for j in where], keys=row_keys))
     return out
 
-
-#: TriageResult's value fields in order (after ``id``, before ``error``).
-_FIELDS = tuple(f for f in TriageResult.__dataclass_fields__ if f not in ("id", "error", "keys"))

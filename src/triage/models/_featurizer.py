@@ -13,6 +13,16 @@ from ._hashing import BITS, MAX_CHAR, MIN_CHAR, raw_counts
 SHAPE_FEATURES = ("caps_ratio", "exclamations", "questions", "log_length", "emoji")
 
 
+def segment_sums(values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Sums of ``values`` over the runs ``bounds[i]:bounds[i + 1]`` (empty runs give 0),
+    in ``values``' dtype: one ``reduceat`` instead of a bincount over run ids."""
+    if bounds.size < 2:
+        return np.zeros(0, dtype=values.dtype)
+    sums = np.add.reduceat(np.append(values, values.dtype.type(0)), bounds[:-1])
+    sums[bounds[1:] == bounds[:-1]] = 0
+    return sums
+
+
 def shape_features(texts: Sequence[str], stats: np.ndarray | None = None) -> np.ndarray:
     """Capitals ratio, '!' and '?' counts, length and emoji, from the batch's char_stats."""
     from .._text import char_stats
@@ -117,9 +127,7 @@ class Featurizer:
         bounds[0:-1:2] = indptr[:-1]
         bounds[1:-1:2] = indptr[1:] - (chars_before[indptr[1:]] - chars_before[indptr[:-1]])
         bounds[-1] = cols.size
-        sums = np.add.reduceat(np.append(np.square(data, dtype=np.float64), 0.0), bounds[:-1]) if n else np.zeros(0)
-        sums[bounds[1:] == bounds[:-1]] = 0.0
-        norms = np.sqrt(sums)
+        norms = np.sqrt(segment_sums(np.square(data, dtype=np.float64), bounds))
         norms[norms == 0] = 1.0
         weights = np.empty(2 * n, dtype=np.float64)
         weights[0::2] = self.word_weight / norms[0::2]

@@ -47,6 +47,32 @@ def fit_softmax(x: sp.csr_matrix, y: np.ndarray, n_classes: int, l2: float,
     return w, b
 
 
+def class_means(x: sp.csr_matrix, y: np.ndarray, n_classes: int, columns: int | None = None) -> np.ndarray:
+    """The mean row of each class (features x classes) over the first ``columns``
+    columns, the rest 0: what :func:`naive_bayes_log_probs` smooths."""
+    d = x.shape[1] if columns is None else columns
+    part = sp.csr_matrix(x)[:, :d]
+    means = []
+    for c in range(n_classes):
+        rows = part[y == c]
+        means.append(np.asarray(rows.mean(axis=0)).ravel() if rows.shape[0] else np.zeros(d, dtype=part.dtype))
+    # kept in the data's dtype (float32 features give float32 means), as the smoothing is
+    out = np.zeros((x.shape[1], n_classes), dtype=np.result_type(*means))
+    out[:d] = np.column_stack(means)
+    return out
+
+
+def naive_bayes_log_probs(means: np.ndarray, alpha: float, columns: int | None = None) -> np.ndarray:
+    """Log feature probabilities per class from :func:`class_means`, smoothed with
+    ``alpha`` spread over the first ``columns`` columns (the rest stay 0)."""
+    d = means.shape[0] if columns is None else columns
+    out = np.zeros(means.shape)
+    for c in range(means.shape[1]):
+        profile = np.maximum(means[:d, c], 0.0) + alpha / d
+        out[:d, c] = np.log(profile / profile.sum())
+    return out
+
+
 def fit_naive_bayes(x: sp.csr_matrix, y: np.ndarray, n_classes: int, alpha: float,
                     columns: int | None = None) -> np.ndarray:
     """Log feature probabilities per class (features x classes) of a multinomial naive
@@ -57,15 +83,7 @@ def fit_naive_bayes(x: sp.csr_matrix, y: np.ndarray, n_classes: int, alpha: floa
     Why: on messages by writers the model never saw, these profiles generalize better than
     the discriminative weights alone, which also learn each writer's habits; the two are
     added (``w + m * log_probs``), so prediction costs nothing more."""
-    d = x.shape[1] if columns is None else columns
-    out = np.zeros((x.shape[1], n_classes))
-    part = sp.csr_matrix(x)[:, :d]
-    for c in range(n_classes):
-        rows = part[y == c]
-        mean = np.asarray(rows.mean(axis=0)).ravel() if rows.shape[0] else np.zeros(d)
-        profile = np.maximum(mean, 0.0) + alpha / d
-        out[:d, c] = np.log(profile / profile.sum())
-    return out
+    return naive_bayes_log_probs(class_means(x, y, n_classes, columns), alpha, columns)
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:

@@ -15,7 +15,7 @@ from .._errors import ConfigError
 from .._version import __version__
 from ._artifacts import load_arrays, read_manifest, save_arrays, write_manifest
 from ._featurizer import SHAPE_FEATURES, Featurizer, shape_features
-from ._linear import fit_naive_bayes, fit_softmax, fit_temperature, softmax
+from ._linear import class_means, fit_naive_bayes, fit_softmax, fit_temperature, naive_bayes_log_probs, softmax
 
 FORMAT = "triage-model"
 FORMAT_VERSION = 1
@@ -167,8 +167,9 @@ class TriageModel:
         """The naive Bayes smoothing and weight that give the best dev macro-F1 when added
         to the logistic regression's dev ``logits`` (weight 0 keeps them as they are)."""
         best = (macro_f1(y[dv], logits.argmax(1), n_classes), 0.0, 0.0, logits)
+        means, x_dev = class_means(x[tr], y[tr], n_classes, columns), x[dv]
         for alpha in NB_ALPHA_GRID:
-            nb_dev = np.asarray(x[dv] @ fit_naive_bayes(x[tr], y[tr], n_classes, alpha, columns))
+            nb_dev = np.asarray(x_dev @ naive_bayes_log_probs(means, alpha, columns))
             for mix in NB_MIX_GRID[1:]:
                 mixed = logits + mix * nb_dev
                 score = macro_f1(y[dv], mixed.argmax(1), n_classes)
