@@ -32,7 +32,7 @@ def main() -> int:
     ap.add_argument("--model", default=None)
     args = ap.parse_args()
     rows = [json.loads(line) for path in sorted(Path(args.corpus).glob("*/test.jsonl"))
-            for line in open(path, encoding="utf-8") if line.strip()]
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     second = {}
     with open(Path(__file__).with_name("second_reader_urgency.jsonl"), encoding="utf-8") as f:
         for line in f:

@@ -48,7 +48,7 @@ def main() -> int:
 
     files = sorted(Path(args.corpus).glob("*/train*.jsonl"))
     records = load_labelled(files)
-    writers = np.array([writer_of(f) for f in files for line in open(f, encoding="utf-8") if line.strip()])
+    writers = np.array([writer_of(f) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()])
     batch = prepare_records(records)
     ids = [str(i) for i in batch["id"]]
     model = TriageModel()
