@@ -45,3 +45,18 @@ def test_every_language_pattern_is_gated():
     # a gate skips words that cannot start a cue; every shipped pattern must allow one
     for lang, pattern in CueMatcher()._patterns.items():
         assert pattern.pattern.startswith("\\b(?="), lang
+
+
+def test_phishing_victim_fires_fraud_now_and_a_refusal_does_not():
+    # money can leave within the hour once card details are typed into a fake page
+    out = fired([
+        "got a text from you, clicked it and put in my card details and the code. was it fake??",
+        "Habe auf den Link in der SMS geklickt und meine Kartendaten eingegeben, was nun?",
+        "kliknula sam na link iz poruke i upisala podatke kartice",
+        "klikkisin lingile ja sisestasin kaardi andmed",
+        "I did not click the link and typed in no card details, is this text really from you?",
+        "clicked the link in your email and entered my new address, thanks",
+    ], ["en", "de", "hr", "et", "en", "en"])
+    assert all("fraud_now" in o for o in out[:4]), out[:4]
+    assert "fraud_now" not in out[4]  # the click is negated
+    assert "fraud_now" not in out[5]  # entering an address is not handing over card details
