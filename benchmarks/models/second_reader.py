@@ -20,11 +20,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-LEVELS = ("low", "medium", "high", "critical")
-
 
 def main() -> int:
     import triage
+    from triage._cues import LEVELS
     from triage.models._model import macro_f1
 
     ap = argparse.ArgumentParser()
@@ -41,8 +40,7 @@ def main() -> int:
     missing = [r["id"] for r in rows if r["id"] not in second]
     if missing:
         raise SystemExit(f"no second-reader label for {len(missing)} test messages, e.g. {missing[:3]}")
-    triager = triage.Triager(model=args.model) if args.model else triage.Triager()
-    predicted = [o["urgency"] for o in triager.triage_records(rows)]
+    predicted = [o["urgency"] for o in triage.Triager(model=args.model).triage_records(rows)]
     gold = np.array([LEVELS.index(r["urgency"]) for r in rows])
     reader = np.array([LEVELS.index(second[r["id"]]) for r in rows])
     model = np.array([LEVELS.index(p) for p in predicted])

@@ -47,8 +47,16 @@ def main() -> int:
         ap.error("--score writers must not be trained on")
 
     files = sorted(Path(args.corpus).glob("*/train*.jsonl"))
-    records = load_labelled(files)
-    writers = np.array([writer_of(f) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()])
+    records, writer_per_record = [], []
+    for f in files:  # one file at a time, so each record knows its writer
+        part = load_labelled([f])
+        records += part
+        writer_per_record += [writer_of(f)] * len(part)
+    writers = np.array(writer_per_record)
+    labels = {}
+    for head in HEADS:
+        names = sorted({r[head] for r in records})
+        labels[head] = (len(names), np.array([names.index(r[head]) for r in records]))
     batch = prepare_records(records)
     ids = [str(i) for i in batch["id"]]
     model = TriageModel()
@@ -66,12 +74,11 @@ def main() -> int:
         x = featurizer.transform(raw, extra)
         cells = []
         for head in HEADS:
-            names = sorted({r[head] for r in records})
-            y = np.array([names.index(r[head]) for r in records])
-            w, b = fit_softmax(x[train], y[train], len(names), L2)
-            nb = fit_naive_bayes(x[train], y[train], len(names), NB_ALPHA)
+            k, y = labels[head]
+            w, b = fit_softmax(x[train], y[train], k, L2)
+            nb = fit_naive_bayes(x[train], y[train], k, NB_ALPHA)
             logits = np.asarray(x[scored] @ w) + b + NB_WEIGHT[head] * np.asarray(x[scored] @ nb)
-            cells.append(f"{macro_f1(y[scored], logits.argmax(1), len(names)):.4f}")
+            cells.append(f"{macro_f1(y[scored], logits.argmax(1), k):.4f}")
         print(f"| {', '.join(train_writers.upper())} | {train.sum()} | " + " | ".join(cells) + " |", flush=True)
     return 0
 
