@@ -33,8 +33,9 @@ def data_files(data: str, split: str) -> list[Path]:
     return [path]
 
 
-def load_labelled(files: Sequence[Path]) -> list[dict]:
-    """Records with text and whatever label columns they have (raw values kept)."""
+def load_labelled(files: Sequence[Path], sources: list | None = None) -> list[dict]:
+    """Records with text and whatever label columns they have (raw values kept);
+    ``sources``, when given, gets each record's file stem (``train_b``: one writer)."""
     records: list[dict] = []
     for file in files:
         if file.suffix.lower() in (".jsonl", ".ndjson"):
@@ -52,6 +53,8 @@ def load_labelled(files: Sequence[Path]) -> list[dict]:
                 continue
             raw.setdefault("id", f"{file.stem}:{pos}")
             records.append(raw)
+            if sources is not None:
+                sources.append(file.stem)
     if not records:
         raise InputFormatError("no labelled records with text were found")
     return records
@@ -85,7 +88,8 @@ def train(data: str, out_dir: str, labels: Sequence[str] = LABELS,
     if bad:
         raise ConfigError(f"--label must be one of {list(LABELS)}, not {bad}")
     files = data_files(data, "train")
-    records = load_labelled(files)
+    sources: list[str] = []
+    records = load_labelled(files, sources)
     present = [lab for lab in labels if any(r.get(lab) not in (None, "") for r in records)]
     if not present:
         raise ConfigError(f"the data has none of the label columns {list(labels)}")
@@ -101,7 +105,7 @@ def train(data: str, out_dir: str, labels: Sequence[str] = LABELS,
         name = Path(embeddings).resolve().name
     report = model.fit(batch["prepared_text"], batch["folded_text"], batch["language"],
                        {lab: [r.get(lab) for r in records] for lab in present}, batch["id"], log=log,
-                       embeddings=vectors, encoder_name=name)
+                       embeddings=vectors, encoder_name=name, groups=sources)
     model.save(out_dir, training={"n_messages": len(records), "labels": present,
                                   "corpus_sha256": corpus_digest(files)})
     return report

@@ -16,6 +16,7 @@ from .._version import __version__
 from ._artifacts import load_arrays, read_manifest, save_arrays, write_manifest
 from ._featurizer import SHAPE_FEATURES, Featurizer, shape_features
 from ._linear import class_means, fit_naive_bayes, fit_softmax, fit_temperature, naive_bayes_log_probs, softmax
+from ._stacking import assign_folds, fit_stacker, stack_inputs
 
 FORMAT = "triage-model"
 FORMAT_VERSION = 1
@@ -25,6 +26,8 @@ L2_GRID = (1e-6, 3e-6, 1e-5, 3e-5, 1e-4)
 #: regression's logits; both chosen per head on the dev split (a weight of 0 drops it).
 NB_ALPHA_GRID = (0.1, 1.0, 10.0)
 NB_MIX_GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+#: Naive Bayes smoothing for the second stage's inputs where the first stage uses none.
+STACK_NB_ALPHA = 1.0
 #: A cue category becomes an urgency floor when at least this share of the training
 #: messages where it fires are at least as urgent as its level.
 CUE_FLOOR_PRECISION = 0.8
@@ -106,10 +109,12 @@ class TriageModel:
     # -- training ---------------------------------------------------------------------
     def fit(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str],
             labels: Mapping[str, Sequence[str]], ids: Sequence, log=None, embeddings=None,
-            encoder_name: str | None = None) -> dict:
+            encoder_name: str | None = None, groups: Sequence | None = None) -> dict:
         """Fit every head; returns dev-set figures. Labels of None are skipped per head.
         ``embeddings``: optional sentence vectors of ``prepared`` (unit rows), from the
-        encoder named ``encoder_name``; predicting then needs the same encoder."""
+        encoder named ``encoder_name``; predicting then needs the same encoder.
+        ``groups`` (a writer or source file per row) keeps each group in one fold when
+        the second stage is fitted on out-of-fold logits."""
         say = log or (lambda *_: None)
         self.dense_ = None if embeddings is None else {"dim": int(np.asarray(embeddings).shape[1]),
                                                        "encoder": encoder_name or "unknown"}
@@ -126,6 +131,7 @@ class TriageModel:
         self.heads_: dict[str, dict] = {}
         self._w_all = None
         report: dict = {}
+        targets: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for head, raw in labels.items():
             raw = np.asarray(raw, dtype=object)
             has = np.array([v is not None and v == v and str(v) != "" for v in raw])
@@ -152,15 +158,54 @@ class TriageModel:
             say(f"  {head}: naive Bayes alpha={alpha:g} weight={mix:g} dev macro-F1={score:.3f}")
             temperature = fit_temperature(logits, y[dv])
             w, b = fit_softmax(x_all[has], y[has], len(names), l2)
+            nb = fit_naive_bayes(x_all[has], y[has], len(names), alpha or STACK_NB_ALPHA, nb_columns)
             if mix:
-                w = (w + mix * fit_naive_bayes(x_all[has], y[has], len(names), alpha, nb_columns)).astype(np.float32)
+                w = (w + mix * nb).astype(np.float32)
             self.heads_[head] = {"labels": names, "w": w, "b": b, "temperature": temperature, "l2": l2,
-                                 "nb_alpha": alpha, "nb_weight": mix}
+                                 "nb_alpha": alpha, "nb_weight": mix, "nb": nb.astype(np.float32)}
+            targets[head] = (y, has)
             report[head] = {"dev_macro_f1": round(score, 4), "l2": l2, "nb_alpha": alpha, "nb_weight": mix,
                             "temperature": round(temperature, 3), "n_train": int(tr.sum()), "n_dev": int(dv.sum())}
+        self._fit_second_stage(x_all, targets, assign_folds(ids, groups), nb_columns, say, report)
         self.cue_floors_ = self._choose_cue_floors(hits, labels.get("urgency"))
         report["cue_floors"] = self.cue_floors_
         return report
+
+    def _fit_second_stage(self, x, targets, folds, nb_columns, say, report) -> None:
+        """Out-of-fold first-stage logits of every head, then a second stage per head
+        where it beats the first on them (see ``_stacking``); heads without one drop
+        their naive Bayes weights, which only the second stage reads."""
+        order = list(self.heads_)
+        first = {h: np.zeros((x.shape[0], len(self.heads_[h]["labels"]))) for h in order}
+        nb = {h: np.zeros_like(first[h]) for h in order}
+        for f in np.unique(folds):
+            held = folds == f
+            for head in order:
+                y, has = targets[head]
+                h, fit = self.heads_[head], has & ~held
+                w, b = fit_softmax(x[fit], y[fit], len(h["labels"]), h["l2"])
+                nb[head][held] = np.asarray(x[held] @ fit_naive_bayes(
+                    x[fit], y[fit], len(h["labels"]), h["nb_alpha"] or STACK_NB_ALPHA, nb_columns))
+                first[head][held] = np.asarray(x[held] @ w) + b + h["nb_weight"] * nb[head][held]
+            say(f"  second stage: out-of-fold logits of fold {f + 1} of {len(np.unique(folds))}")
+        for head in order:
+            y, has = targets[head]
+            h, k = self.heads_[head], len(self.heads_[head]["labels"])
+            inputs = stack_inputs(head, first, nb, order)[has]
+            stack = fit_stacker(inputs, y[has], folds[has], first[head][has], k,
+                                lambda gold, pred, k=k: macro_f1(gold, pred, k))
+            if stack is None:
+                say(f"  {head}: second stage does not beat the first on out-of-fold logits; not used")
+                del h["nb"]
+                report[head]["second_stage"] = None
+                continue
+            h["stack"] = {"w": stack["w"], "b": stack["b"], "l2": stack["l2"], "inputs": order}
+            h["temperature"] = fit_temperature(stack["cv_logits"], y[has])
+            say(f"  {head}: second stage l2={stack['l2']:g} out-of-fold macro-F1 "
+                f"{stack['first_stage_score']:.3f} -> {stack['cv_score']:.3f}")
+            report[head]["second_stage"] = {"l2": stack["l2"], "oof_macro_f1_first": round(stack["first_stage_score"], 4),
+                                            "oof_macro_f1": round(stack["cv_score"], 4),
+                                            "temperature": round(h["temperature"], 3)}
 
     @staticmethod
     def _choose_naive_bayes(x, y, tr, dv, n_classes, logits, columns):
@@ -207,19 +252,31 @@ class TriageModel:
                               f"{np.asarray(embeddings).shape[1]}-dimensional ones")
         dense, concepts, _, fired = self._extra_parts(prepared, folded, languages, stats, concepts)
         x = self.featurizer.transform(raw if raw is not None else folded)
-        if getattr(self, "_w_all", None) is None:  # one product for every head
-            self._w_all = np.hstack([h["w"] for h in self.heads_.values()]).astype(np.float32)
+        stacked = [head for head, h in self.heads_.items() if "stack" in h]
+        if getattr(self, "_w_all", None) is None:  # one product for every head and stage
+            self._w_all = np.hstack([h["w"] for h in self.heads_.values()]
+                                    + [self.heads_[head]["nb"] for head in stacked]).astype(np.float32)
         # the three column blocks times their rows of the weights: no stacked copy of x
         w, a, b = self._w_all, x.shape[1], x.shape[1] + dense.shape[1]
         c = b + concepts.shape[1]
         logits_all = np.asarray(x @ w[:a]) + dense @ w[a:b] + np.asarray(concepts @ w[b:c])
         if dim:
             logits_all += (DENSE_WEIGHT * np.asarray(embeddings, dtype=np.float32)) @ w[c:]
-        probs, start = {}, 0
+        first, nb, start = {}, {}, 0
         for head, h in self.heads_.items():
             k = h["w"].shape[1]
-            logits = logits_all[:, start:start + k] + h["b"]
+            first[head] = logits_all[:, start:start + k] + h["b"]
             start += k
+        for head in stacked:
+            k = self.heads_[head]["nb"].shape[1]
+            nb[head] = logits_all[:, start:start + k]
+            start += k
+        probs = {}
+        for head, h in self.heads_.items():
+            logits = first[head]
+            if "stack" in h:
+                st = h["stack"]
+                logits = stack_inputs(head, first, nb, st["inputs"]) @ st["w"] + st["b"]
             probs[head] = softmax(logits / h["temperature"]).astype(np.float32)
         return probs, fired
 
@@ -237,6 +294,10 @@ class TriageModel:
         for head, h in self.heads_.items():
             arrays[f"{head}.w"] = h["w"].astype(np.float16)
             arrays[f"{head}.b"] = h["b"].astype(np.float32)
+            if "stack" in h:
+                arrays[f"{head}.nb"] = h["nb"].astype(np.float16)
+                arrays[f"{head}.stack_w"] = h["stack"]["w"].astype(np.float32)
+                arrays[f"{head}.stack_b"] = h["stack"]["b"].astype(np.float32)
         save_arrays(directory / WEIGHTS, arrays)
         manifest = {
             "format": FORMAT,
@@ -246,7 +307,9 @@ class TriageModel:
             "extra_features": {"cues": self.cue_categories_, "shape": list(SHAPE_FEATURES),
                                "concepts": len(self._concepts()), "concepts_sha256": lexicon_digest()},
             "heads": {head: {"labels": h["labels"], "temperature": h["temperature"], "l2": h["l2"],
-                             "nb_alpha": h.get("nb_alpha", 0.0), "nb_weight": h.get("nb_weight", 0.0)}
+                             "nb_alpha": h.get("nb_alpha", 0.0), "nb_weight": h.get("nb_weight", 0.0),
+                             **({"second_stage": {"l2": h["stack"]["l2"], "inputs": h["stack"]["inputs"]}}
+                                if "stack" in h else {})}
                       for head, h in self.heads_.items()},
             "cue_floors": self.cue_floors_,
             **({"dense": self.dense_} if getattr(self, "dense_", None) else {}),
@@ -287,6 +350,16 @@ class TriageModel:
                                   "b": arrays[f"{head}.b"], "temperature": meta["temperature"],
                                   "l2": meta["l2"], "nb_alpha": meta.get("nb_alpha", 0.0),
                                   "nb_weight": meta.get("nb_weight", 0.0)}
+            if "second_stage" in meta:
+                model.heads_[head]["nb"] = arrays[f"{head}.nb"].astype(np.float32)
+                model.heads_[head]["stack"] = {"w": arrays[f"{head}.stack_w"], "b": arrays[f"{head}.stack_b"],
+                                               **meta["second_stage"]}
+        missing = {i for h in model.heads_.values() for i in h.get("stack", {}).get("inputs", ())} - set(model.heads_)
+        if missing:
+            from .._errors import ModelIntegrityError
+
+            raise ModelIntegrityError(f"{directory}: a second stage reads heads {sorted(missing)} that the model "
+                                      "lacks; retrain it with 'triage train'")
         model.cue_floors_ = manifest.get("cue_floors", [])
         model.dense_ = manifest.get("dense")
         return model
