@@ -104,3 +104,15 @@ def test_second_stage_is_used_where_it_helps_and_survives_saving(tmp_path):
         assert ("stack" in m.heads_[head]) == ("stack" in loaded.heads_[head])
         assert np.allclose(before[head], after[head], atol=2e-2)
         assert np.array_equal(before[head].argmax(1), after[head].argmax(1))
+
+
+def test_a_row_scores_the_same_alone_and_in_a_batch():
+    texts, labels, groups = _three_heads(seed=1)
+    m = TriageModel(l2_grid=(1e-4,))
+    m.fit(texts, texts, ["en"] * len(texts), labels, list(range(len(texts))), groups=groups)
+    assert "stack" in m.heads_["flag"]
+    batch, _ = m.predict(texts[:257], texts[:257], ["en"] * 257)
+    for i in (0, 5, 256):
+        alone, _ = m.predict(texts[i:i + 1], texts[i:i + 1], ["en"])
+        for head in labels:
+            assert np.array_equal(alone[head][0], batch[head][i])

@@ -16,7 +16,7 @@ from .._version import __version__
 from ._artifacts import load_arrays, read_manifest, save_arrays, write_manifest
 from ._featurizer import SHAPE_FEATURES, Featurizer, shape_features
 from ._linear import class_means, fit_naive_bayes, fit_softmax, fit_temperature, naive_bayes_log_probs, softmax
-from ._stacking import assign_folds, fit_stacker, stack_inputs
+from ._stacking import apply_stacker, assign_folds, fit_stacker, stack_inputs
 
 FORMAT = "triage-model"
 FORMAT_VERSION = 1
@@ -276,7 +276,7 @@ class TriageModel:
             logits = first[head]
             if "stack" in h:
                 st = h["stack"]
-                logits = stack_inputs(head, first, nb, st["inputs"]) @ st["w"] + st["b"]
+                logits = apply_stacker(stack_inputs(head, first, nb, st["inputs"]), st["w"], st["b"])
             probs[head] = softmax(logits / h["temperature"]).astype(np.float32)
         return probs, fired
 

@@ -49,6 +49,16 @@ def stack_inputs(head: str, logits: Mapping[str, np.ndarray], nb: Mapping[str, n
     return np.hstack(parts).astype(np.float32)
 
 
+def apply_stacker(inputs: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``inputs @ w + b`` one input column at a time: a row's result then does not depend
+    on which other rows share its batch (a BLAS product may sum in another order for
+    another batch size), so a message scores the same alone or in a dump."""
+    out = np.broadcast_to(np.asarray(b, dtype=np.float64), (inputs.shape[0], w.shape[1])).copy()
+    for j in range(inputs.shape[1]):
+        out += inputs[:, j:j + 1].astype(np.float64) * w[j]
+    return out
+
+
 def fit_stacker(inputs: np.ndarray, y: np.ndarray, folds: np.ndarray, first: np.ndarray, n_classes: int,
                 score) -> dict | None:
     """The second stage for one head, or None when it does not beat the first stage.
