@@ -110,7 +110,8 @@ class TriageModel:
     def fit(self, prepared: Sequence[str], folded: Sequence[str], languages: Sequence[str],
             labels: Mapping[str, Sequence[str]], ids: Sequence, log=None, embeddings=None,
             encoder_name: str | None = None, groups: Sequence | None = None) -> dict:
-        """Fit every head; returns dev-set figures. Labels of None are skipped per head.
+        """Fit every head; returns dev-set and second-stage figures. Labels of None are
+        skipped per head.
         ``embeddings``: optional sentence vectors of ``prepared`` (unit rows), from the
         encoder named ``encoder_name``; predicting then needs the same encoder.
         ``groups`` (a writer or source file per row) keeps each group in one fold when
