@@ -47,12 +47,9 @@ def main() -> int:
         ap.error("--score writers must not be trained on")
 
     files = sorted(Path(args.corpus).glob("*/train*.jsonl"))
-    records, writer_per_record = [], []
-    for f in files:  # one file at a time, so each record knows its writer
-        part = load_labelled([f])
-        records += part
-        writer_per_record += [writer_of(f)] * len(part)
-    writers = np.array(writer_per_record)
+    stems: list[str] = []
+    records = load_labelled(files, stems)
+    writers = np.array([writer_of(Path(stem)) for stem in stems])
     labels = {}
     for head in HEADS:
         names = sorted({r[head] for r in records})

@@ -65,8 +65,8 @@ def fit_stacker(inputs: np.ndarray, y: np.ndarray, folds: np.ndarray, first: np.
 
     ``inputs`` and ``first`` (the first-stage out-of-fold logits) cover the labelled
     rows; ``score(y, pred)`` is the figure to beat. The penalty is chosen by
-    cross-validation over the same folds, and the returned temperature calibrates the
-    cross-validated logits."""
+    cross-validation over the same folds; the cross-validated logits come back with the
+    weights, for calibrating the temperature."""
     base = score(y, first.argmax(1))
     best = None
     x = sp.csr_matrix(inputs)
